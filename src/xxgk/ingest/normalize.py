@@ -1,0 +1,115 @@
+"""Text normalisation with offset tracking: line ends, NFKC (full-width digits and punctuation), zero-width
+characters, and traditional → simplified characters (OpenCC ``t2s``).
+
+The fast path costs two C-level passes (``str.translate`` and ``unicodedata.is_normalized``); OpenCC only runs
+on texts that contain a traditional character. Where a step changes the length of the text, an
+:class:`~xxgk.ingest.document.OffsetMap` records how to find the source offsets again.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from xxgk.ingest.document import OffsetMap
+
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+
+
+@lru_cache(maxsize=1)
+def _resizing_chars() -> re.Pattern[str]:
+    """Pattern for the BMP characters whose NFKC image is not exactly one character (built once, lazily)."""
+    resizing: list[str] = []
+    for cp in range(0x80, 0x10000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        ch = chr(cp)
+        if len(unicodedata.normalize("NFKC", ch)) != 1:
+            resizing.append(ch)
+    return re.compile("[" + "".join(re.escape(c) for c in resizing) + "]")
+
+
+def _offset_map(text: str, parent: OffsetMap | None) -> OffsetMap:
+    """Offsets for a text whose NFKC image differs in length (ligatures, ㎡, ㈠ …)."""
+    offset_map = OffsetMap(parent=parent)
+    delta = 0
+    for m in _resizing_chars().finditer(text):
+        growth = len(unicodedata.normalize("NFKC", m.group())) - 1
+        norm_end = m.end() - delta + growth
+        delta -= growth
+        offset_map.anchors.append(norm_end)
+        offset_map.deltas.append(delta)
+    return offset_map
+
+
+@lru_cache(maxsize=1)
+def _opencc_converter() -> object:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=1)
+def _traditional_pattern() -> re.Pattern[str]:
+    return re.compile("[" + "".join(sorted(_traditional_chars())) + "]")
+
+
+@lru_cache(maxsize=1)
+def _traditional_chars() -> frozenset[str]:
+    """Characters that OpenCC t2s changes, found once by converting the CJK blocks character by character."""
+    converter = _opencc_converter()
+    chars = [chr(cp) for cp in range(0x3400, 0xA000)]
+    converted = converter.convert("\n".join(chars)).split("\n")  # type: ignore[attr-defined]
+    if len(converted) != len(chars):  # pragma: no cover - defensive: never seen
+        return frozenset()
+    return frozenset(c for c, s in zip(chars, converted, strict=True) if s != c)
+
+
+def has_traditional(text: str) -> bool:
+    return _traditional_pattern().search(text) is not None
+
+
+def to_simplified(text: str) -> str:
+    """OpenCC t2s; the character count is kept, falling back to character-level conversion if needed."""
+    if not has_traditional(text):
+        return text
+    out: str = _opencc_converter().convert(text)  # type: ignore[attr-defined]
+    if len(out) == len(text):
+        return out
+    trad = _traditional_chars()
+    converter = _opencc_converter()
+    return "".join(
+        (converter.convert(c) if c in trad else c)[:1] or c  # type: ignore[attr-defined]
+        for c in text
+    )
+
+
+def normalize_text(text: str) -> tuple[str, OffsetMap | None]:
+    """Normalise ``text`` and return it with the offset map (``None`` when offsets are unchanged).
+
+    Line ends become ``\\n``; NFKC folds full-width digits, letters and punctuation (and U+3000) to ASCII;
+    traditional characters become simplified. Zero-width characters are kept (see :func:`squash`).
+    """
+    offset_map: OffsetMap | None = None
+    if "\r" in text:
+        crlf = [m.start() for m in re.finditer("\r\n", text)]
+        if crlf:
+            offset_map = OffsetMap()
+            for i, pos in enumerate(crlf):
+                offset_map.anchors.append(pos - i + 1)
+                offset_map.deltas.append(i + 1)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    out = unicodedata.normalize("NFKC", text)
+    if len(out) != len(text):
+        offset_map = _offset_map(text, parent=offset_map)
+    out = to_simplified(out)
+    return out, offset_map
+
+
+_SPACE_RE = re.compile("[\\s" + _ZERO_WIDTH + "]+")
+
+
+def squash(text: str) -> str:
+    """Remove all whitespace (labels are compared without it)."""
+    return _SPACE_RE.sub("", text)
