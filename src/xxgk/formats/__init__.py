@@ -22,6 +22,7 @@ from xxgk.formats.model import (
     Column,
     Deadline,
     Format,
+    Heading,
     ProsePattern,
     Relation,
     Row,
@@ -34,6 +35,7 @@ __all__ = [
     "FORMAT_IDS",
     "Column",
     "Format",
+    "Heading",
     "Relation",
     "Row",
     "Section",
@@ -85,7 +87,13 @@ def _labels(raw: Any) -> tuple[str, ...]:
 
 
 def _column(raw: dict[str, Any]) -> Column:
-    return Column(id=str(raw["id"]), labels=_labels(raw.get("labels")), unit=raw.get("unit"))
+    return Column(
+        id=str(raw["id"]),
+        labels=_labels(raw.get("labels")),
+        unit=raw.get("unit"),
+        display=str(raw.get("display", "")),
+        group=raw.get("group"),
+    )
 
 
 def _table(raw: dict[str, Any]) -> Table:
@@ -97,6 +105,8 @@ def _table(raw: dict[str, Any]) -> Table:
             parent=r.get("parent"),
             optional=bool(r.get("optional", False)),
             guidance=str(r.get("guidance", "")),
+            display=str(r.get("display", "")),
+            group=r.get("group"),
         )
         for r in raw["rows"]
     )
@@ -111,6 +121,11 @@ def _table(raw: dict[str, Any]) -> Table:
         groups=_labels(raw.get("groups")),
         extra_columns=tuple(_column(c) for c in raw.get("extra_columns", ())),
         caption=str(raw.get("caption", "")),
+        headings=tuple(
+            Heading(id=str(h["id"]), label=str(h["label"]), parent=h.get("parent"))
+            for h in raw.get("headings", ())
+        ),
+        corner=str(raw.get("corner", "")),
     )
 
 

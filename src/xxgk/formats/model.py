@@ -27,6 +27,13 @@ class Column:
     id: str
     labels: tuple[str, ...]
     unit: str | None = None
+    display: str = ""  # the header as printed in the statutory table (full-width punctuation, unit note)
+    group: str | None = None  # id of the merged header cell above this column (Table.headings)
+
+    @property
+    def title(self) -> str:
+        """The header text a renderer prints."""
+        return self.display or self.labels[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +44,26 @@ class Row:
     parent: str | None = None  # key of the row or group this one is a 其中/sub-row of
     optional: bool = False  # a variant row (not expected in every report of the format)
     guidance: str = ""
+    display: str = ""  # the label as printed, with its numbering: （三）不予公开 → "1.属于国家秘密"
+    group: str | None = None  # sequence tables: id of the merged header cell above this row's block
+
+    @property
+    def title(self) -> str:
+        """The label text a renderer prints."""
+        return self.display or self.labels[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A merged, label-only cell of a statutory table (三、本年度办理结果, 法人或其他组织, 行政诉讼 …).
+
+    Rows point at one through ``Row.parent``, columns (and sequence-table rows) through ``group``; a heading
+    may itself sit under another (``parent``). Renderers compute rowspan/colspan from this tree.
+    """
+
+    id: str
+    label: str
+    parent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +78,8 @@ class Table:
     groups: tuple[str, ...] = ()  # label-only rows (三、本年度办理结果, (三)不予公开 …)
     extra_columns: tuple[Column, ...] = ()  # indicator tables: optional value columns (历年累计)
     caption: str = ""
+    headings: tuple[Heading, ...] = ()  # merged label-only cells, for rendering the statutory layout
+    corner: str = ""  # the top-left header cell above the row labels (表三 note, 信息内容)
 
     def key(self, row: Row, column: Column) -> str:
         if self.kind is TableKind.INDICATOR:
