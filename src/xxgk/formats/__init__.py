@@ -58,7 +58,7 @@ class FormatError(ValueError):
 def _load_yaml(name: str) -> Any:
     text = resources.files("xxgk.formats").joinpath("data", name).read_text(encoding="utf-8")
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(text, Loader=loader)  # noqa: S506 - safe loader
+    return yaml.load(text, Loader=loader)
 
 
 def _resolve(node: Any, fragments: dict[str, Any]) -> Any:
@@ -122,8 +122,7 @@ def _table(raw: dict[str, Any]) -> Table:
         extra_columns=tuple(_column(c) for c in raw.get("extra_columns", ())),
         caption=str(raw.get("caption", "")),
         headings=tuple(
-            Heading(id=str(h["id"]), label=str(h["label"]), parent=h.get("parent"))
-            for h in raw.get("headings", ())
+            Heading(id=str(h["id"]), label=str(h["label"]), parent=h.get("parent")) for h in raw.get("headings", ())
         ),
         corner=str(raw.get("corner", "")),
     )

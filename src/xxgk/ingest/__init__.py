@@ -32,11 +32,30 @@ _READERS: dict[str, tuple[str, str]] = {
 }
 
 _EXTENSIONS = {
-    ".txt": "text", ".md": "text", ".text": "text", ".csv": "text",
-    ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html", ".jsp": "html", ".php": "html",
-    ".asp": "html", ".aspx": "html",
-    ".pdf": "pdf", ".docx": "docx", ".xlsx": "xlsx", ".doc": "doc", ".wps": "doc", ".et": "doc",
-    ".png": "image", ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image", ".bmp": "image",
+    ".txt": "text",
+    ".md": "text",
+    ".text": "text",
+    ".csv": "text",
+    ".html": "html",
+    ".htm": "html",
+    ".shtml": "html",
+    ".xhtml": "html",
+    ".jsp": "html",
+    ".php": "html",
+    ".asp": "html",
+    ".aspx": "html",
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".xlsx": "xlsx",
+    ".doc": "doc",
+    ".wps": "doc",
+    ".et": "doc",
+    ".png": "image",
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".tif": "image",
+    ".tiff": "image",
+    ".bmp": "image",
 }
 
 

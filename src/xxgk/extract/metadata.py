@@ -1,0 +1,216 @@
+"""Report metadata: which format, which reporting year, which agency, and when it was published.
+
+Format: the fingerprints of each format (labels only that format has) counted in the text; a tie or no
+evidence falls back to the format the law prescribes for the year. Year: the title (``XX2017年政府信息公开
+年度报告``), the statistics period (``统计期限自2017年1月1日``), the table caption (``(2017年度)``), then the
+years the prose talks about. Agency: the title, the signature, the portal metadata, the first sentence.
+Published: the portal's 发布日期/公开日期/成文日期, the date under the title, or the signature date.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from xxgk.formats import Format, all_formats, format_for_year
+from xxgk.ingest.document import Document
+from xxgk.ingest.normalize import squash
+
+_TITLE_RE = re.compile(
+    r"(?P<year>(?:19|20)\d{2})\s*年\s*(?:度)?\s*(?:的)?\s*(?:政府)?\s*信\s*息\s*公\s*开\s*(?:工\s*作)?\s*(?:年\s*度)?\s*(?:工\s*作)?\s*报\s*告"
+)
+_PERIOD_RE = re.compile(r"(?:统计期限|统计时间|统计期间|数据统计)[^。\n]{0,12}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
+_CAPTION_RE = re.compile(r"\(\s*((?:19|20)\d{2})\s*年度\s*\)")
+_PROSE_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月)")
+_DATE_RE = re.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?")
+_CN_DATE_RE = re.compile(
+    r"([〇○零一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日"
+)
+_META_DATE_RE = re.compile(
+    r"(发布日期|公开日期|成文日期|发文日期|生成日期|发布时间)\s*[:|]?\s*\|?\s*"
+    r"((?:19|20)\d{2}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2})"
+)
+_ORGAN = "|".join(
+    (
+        *("人民政府办公室", "人民政府", "政府办公室", "办公室", "办公厅", "委员会", "管理局", "管理委员会"),
+        *("服务中心", "中心", "局", "厅", "委", "办", "院", "署", "所", "站", "队", "处", "馆", "部", "政府"),
+    )
+)
+_AGENCY_RE = re.compile(rf"([\u4e00-\u9fa5()]{{2,30}}?(?:{_ORGAN}))$")
+_PLACE_RE = re.compile(r"^[\u4e00-\u9fa5]{1,12}(?:省|市|县|区|旗|州|盟|镇|乡|街道)$")
+_STOP = re.compile(r"^.*(?:现将|现公布|公布|关于|印发|发布|转发|根据|编制|公开|[:,，。;；|#\s])")
+_CN_DIGITS = {
+    "〇": 0,
+    "○": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+
+
+@dataclass(slots=True)
+class Metadata:
+    format: Format
+    format_scores: dict[str, int]
+    year: int | None
+    agency: str | None
+    published: date | None
+    published_source: str | None  # which evidence gave the date (meta / title / signature)
+
+
+def _cn_number(text: str) -> int:
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
+    return int("".join(str(_CN_DIGITS[c]) for c in text))
+
+
+def _make_date(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def parse_date(text: str) -> date | None:
+    m = _DATE_RE.search(text)
+    if m:
+        return _make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    m = _CN_DATE_RE.search(text)
+    if m:
+        return _make_date(_cn_number(m.group(1)), _cn_number(m.group(2)), _cn_number(m.group(3)))
+    return None
+
+
+def fingerprint_scores(text: str) -> dict[str, int]:
+    flat = squash(text)
+    return {f.id: sum(1 for fp in f.fingerprints if squash(fp) in flat) for f in all_formats()}
+
+
+def detect_year(doc: Document) -> int | None:
+    text = doc.text
+    head = text[:3000]
+    title = doc.meta.get("title", "")
+    for source in (title, head):
+        m = _TITLE_RE.search(source)
+        if m:
+            return int(m.group("year"))
+    m = _PERIOD_RE.search(text)
+    if m:
+        return int(m.group(1))
+    m = _CAPTION_RE.search(text)
+    if m:
+        return int(m.group(1))
+    m = _TITLE_RE.search(text)
+    if m:
+        return int(m.group("year"))
+    counts = Counter(int(y) for y in _PROSE_YEAR_RE.findall(text))
+    counts = Counter({y: c for y, c in counts.items() if 2007 <= y <= date.today().year})
+    if counts:
+        top = max(counts.values())
+        # The reporting year is the most talked-about one; among ties, the earlier (plans speak of next year).
+        return min(y for y, c in counts.items() if c == top)
+    return None
+
+
+def detect_format(doc: Document, year: int | None) -> tuple[Format, dict[str, int]]:
+    scores = fingerprint_scores(doc.text)
+    best = max(scores.values())
+    leaders = [fid for fid, s in scores.items() if s == best]
+    if best > 0 and len(leaders) == 1:
+        from xxgk.formats import get_format
+
+        return get_format(leaders[0]), scores
+    if year is not None:
+        fmt = format_for_year(year)
+        if best == 0 or fmt.id in leaders:
+            return fmt, scores
+    from xxgk.formats import get_format
+
+    return get_format(leaders[0] if best > 0 else "2021"), scores
+
+
+def _agency_from(prefix: str) -> str | None:
+    prefix = prefix.strip().strip("#").strip()
+    prefix = _STOP.sub("", prefix) if _STOP.search(prefix) else prefix
+    prefix = prefix.strip()
+    if not prefix:
+        return None
+    m = _AGENCY_RE.search(prefix)
+    if m and not m.group(1).startswith(("我", "本")):
+        return m.group(1)
+    if _PLACE_RE.match(prefix):
+        return prefix + "人民政府"
+    return None
+
+
+def detect_agency(doc: Document, year: int | None) -> str | None:
+    text = doc.text
+    sources = [doc.meta.get("title", ""), text[:3000], text]
+    for source in sources:
+        for m in _TITLE_RE.finditer(source):
+            if year is not None and int(m.group("year")) != year:
+                continue
+            line_start = source.rfind("\n", 0, m.start()) + 1
+            agency = _agency_from(source[line_start : m.start()])
+            if agency:
+                return agency
+    # Signature: an agency name on its own line just before a date line near the end.
+    lines = [ln.strip() for ln in text.strip().split("\n") if ln.strip()]
+    for i in range(len(lines) - 1, max(len(lines) - 8, 0), -1):
+        if parse_date(lines[i]) and len(lines[i]) <= 20 and i > 0:
+            candidate = lines[i - 1].strip("| ")
+            if len(candidate) <= 30 and _AGENCY_RE.search(candidate) and not re.search(r"[,，。;；:]", candidate):
+                return candidate
+    for key in ("单位", "发布机构"):
+        if doc.meta.get(key):
+            return doc.meta[key]
+    first = re.search(rf"(?:^|\n)\s*(?:19|20)\d{{2}}年[,，]\s*([^\s,，。、;；]{{2,24}}?(?:{_ORGAN}))", text)
+    if first and not first.group(1).startswith(("我", "本")):
+        return first.group(1)
+    return None
+
+
+def detect_published(doc: Document) -> tuple[date | None, str | None]:
+    for key in ("发布日期", "公开日期", "成文日期", "发文日期"):
+        if key in doc.meta:
+            d = parse_date(doc.meta[key])
+            if d:
+                return d, "meta"
+    text = doc.text
+    metas = {m.group(1): m.group(2) for m in _META_DATE_RE.finditer(text[:5000])}
+    for key in ("发布日期", "公开日期", "发布时间", "成文日期", "发文日期", "生成日期"):
+        if key in metas and (d := parse_date(metas[key])):
+            return d, "meta"
+    head = text[:800]
+    m = re.search(r"\(\s*((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*\)", head)
+    if m and (d := parse_date(m.group(1))):
+        return d, "title"
+    lines = [ln.strip() for ln in text.strip().split("\n") if ln.strip()]
+    for line in reversed(lines[-6:]):
+        stripped = line.strip("| ")
+        if len(stripped) <= 20 and (d := parse_date(stripped)):
+            rest = _DATE_RE.sub("", stripped)
+            rest = _CN_DATE_RE.sub("", rest).strip()
+            if not rest:
+                return d, "signature"
+    return None, None
+
+
+def detect(doc: Document) -> Metadata:
+    year = detect_year(doc)
+    fmt, scores = detect_format(doc, year)
+    published, how = detect_published(doc)
+    if year is None and published is not None:
+        year = published.year - 1 if published.month <= 6 else published.year
+    agency = detect_agency(doc, year)
+    return Metadata(fmt, scores, year, agency, published, how)

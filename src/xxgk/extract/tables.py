@@ -1,0 +1,505 @@
+"""Rebuild the format's tables from the token stream: match row labels, assign cells, split run-together digits.
+
+The format drives everything: its tables' anchors switch table reading on, its row labels (with variants)
+name the rows, its columns say how many cells a row has, and its relations decide how digits that were run
+together (``120010215``) split into cells. Where more than one split satisfies every relation, the cells
+that differ between the splits are reported as ambiguous (``None`` plus a finding), never guessed.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from math import comb
+
+from xxgk.extract.relations import Expression, applies, evaluate, expression_keys, relation_instances
+from xxgk.extract.tokens import UNITS, Kind, Token
+from xxgk.findings import Category, Finding, Severity
+from xxgk.formats import Format, Row, Table, TableKind, label_key
+
+Number = int | float
+
+MAX_PENDING = 6
+MAX_SPLITS = 20000  # candidate splits per row kept for the joint solver
+MAX_SOLUTIONS = 64
+_UNIT_SUFFIXES = tuple(sorted(UNITS, key=len, reverse=True))
+
+
+@dataclass(slots=True)
+class RowSlot:
+    """A row of the format with its label variants in comparable form."""
+
+    table: Table
+    row: Row
+    index: int
+    variants: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class PendingRow:
+    """Cells read for a row whose digits ran together; resolved jointly at the end."""
+
+    slot: RowSlot
+    runs: list[Token]
+    candidates: list[tuple[Number, ...]] = field(default_factory=list)
+
+
+@dataclass
+class TableResult:
+    values: dict[str, Number | None] = field(default_factory=dict)
+    provenance: dict[str, tuple[int, int]] = field(default_factory=dict)
+    raw: dict[str, str] = field(default_factory=dict)
+    extra: list[tuple[str, list[Number | None], tuple[int, int], str]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    matched_rows: int = 0
+
+
+def _amount(value: Number, unit: str | None, column_unit: str | None) -> Number:
+    """Convert an amount into the column's unit (万元); 176000元 → 17.6."""
+    if column_unit == "万元" and unit == "元":
+        return round(value / 10000, 6)
+    return value
+
+
+class TableReader:
+    """Reads all tables of one format from a token stream."""
+
+    def __init__(self, fmt: Format) -> None:
+        self.fmt = fmt
+        self.slots: list[RowSlot] = []
+        for table in fmt.tables:
+            if table.kind is TableKind.SEQUENCE:
+                continue
+            for row in table.rows:
+                variants = tuple(dict.fromkeys(label_key(v) for v in row.labels if label_key(v)))
+                self.slots.append(RowSlot(table, row, len(self.slots), variants))
+        self.by_suffix: dict[str, list[RowSlot]] = {}
+        for slot in self.slots:
+            for v in slot.variants:
+                self.by_suffix.setdefault(v, []).append(slot)
+        self.max_variant = max((len(v) for v in self.by_suffix), default=0)
+        self.anchors = {label_key(a): t for t in fmt.tables for a in t.anchors if label_key(a)}
+        self.groups = {label_key(g) for t in fmt.tables for g in t.groups}
+        self.sequence = next((t for t in fmt.tables if t.kind is TableKind.SEQUENCE), None)
+        self.seq_header = (
+            {label_key(lab) for c in self.sequence.columns for lab in c.labels}
+            | {label_key(lab) for r in self.sequence.rows for lab in r.labels}
+            | {"行政诉讼", "行政复议"}
+            if self.sequence
+            else set()
+        )
+        self.extra_column_labels = {
+            label_key(lab): (t, c) for t in fmt.tables for c in t.extra_columns for lab in c.labels
+        }
+
+    # -- public --------------------------------------------------------------------------------------
+    def read(self, tokens: list[Token]) -> TableResult:
+        state = _ReadState(self, TableResult())
+        for tok in tokens:
+            state.feed(tok)
+        state.flush()
+        state.finish_sequence()
+        self._solve(state)
+        return state.result
+
+    # -- label matching ------------------------------------------------------------------------------
+    def match(self, pending: list[Token], cursor: int) -> RowSlot | None:
+        best: tuple[int, int, int, RowSlot] | None = None  # (length, in-order, -distance, slot)
+        texts = [t.text for t in pending if not t.prose]
+        tail_keys: list[str] = []
+        for k in range(1, min(len(texts), 4) + 1):
+            tail_keys.append(label_key("".join(texts[-k:])))
+        for tail in tail_keys:
+            candidates = [tail]
+            for unit in _UNIT_SUFFIXES:  # 主动公开政府信息数条1050: a unit cell glued to the label
+                if tail.endswith(unit) and len(tail) > len(unit):
+                    candidates.append(tail[: -len(unit)])
+            for cand in candidates:
+                for length in range(min(len(cand), self.max_variant), 1, -1):
+                    suffix = cand[-length:]
+                    for slot in self.by_suffix.get(suffix, ()):
+                        if length < len(cand) and length <= 2 and cand[-length - 1] not in "0123456789":
+                            continue  # short labels (其他, 总计) must stand alone or follow numbering
+                        order = 1 if slot.index >= cursor else 0
+                        score = (length, order, -abs(slot.index - cursor), slot)
+                        if best is None or score[:3] > best[:3]:
+                            best = score
+                    if best is not None and best[0] == length:
+                        break
+        if best is not None:
+            return best[3]
+        return self._fuzzy(tail_keys[0] if tail_keys else "", cursor)
+
+    def _fuzzy(self, text: str, cursor: int) -> RowSlot | None:
+        """Small typos (其他法律行政止公开): compare with the next few rows in table order."""
+        if len(text) < 4:
+            return None
+        best: tuple[float, RowSlot] | None = None
+        for slot in self.slots[cursor : cursor + 4]:
+            for v in slot.variants:
+                if len(v) < 4:
+                    continue
+                tail = text[-len(v) - 3 :]
+                ratio = difflib.SequenceMatcher(None, tail, v).ratio()
+                if ratio >= 0.8 and (best is None or ratio > best[0]):
+                    best = (ratio, slot)
+        return best[1] if best else None
+
+    # -- joint solving of run-together digits --------------------------------------------------------
+    def _solve(self, state: _ReadState) -> None:
+        pending = state.run_rows
+        if not pending:
+            return
+        result = state.result
+        for p in pending:
+            p.candidates = list(self._row_candidates(p, result.values))
+        instances = [
+            (rel, expr)
+            for rel, expr in relation_instances(self.fmt)
+            if rel.severity == "error" and rel.status in ("stated", "implied")
+        ]
+        unknown_keys: list[list[str]] = [self._keys_of(p) for p in pending]
+        all_keys = set(result.values) | {k for ks in unknown_keys for k in ks}
+        # Relations that read at least one unknown cell, with the keys they read.
+        relevant: list[tuple[Expression, set[str], object]] = []
+        unknown = {k for ks in unknown_keys for k in ks}
+        for rel, expr in instances:
+            read = expression_keys(expr, all_keys)
+            if read & unknown and read <= all_keys:
+                relevant.append((expr, read, rel))
+        order = sorted(range(len(pending)), key=lambda i: len(pending[i].candidates))
+        solutions: list[dict[str, Number]] = []
+        assigned: dict[str, Number | None] = dict(result.values)
+        placed: set[str] = set(result.values)
+
+        def check(new_keys: list[str]) -> bool:
+            for expr, read, rel in relevant:
+                if not read & set(new_keys) or not read <= placed:
+                    continue
+                ev = evaluate(expr, rel, assigned)  # type: ignore[arg-type]
+                if ev is not None and ev.ok is False:
+                    return False
+            return True
+
+        def dfs(i: int) -> None:
+            if len(solutions) >= MAX_SOLUTIONS:
+                return
+            if i == len(order):
+                solutions.append({k: assigned[k] for k in unknown if assigned.get(k) is not None})  # type: ignore[misc]
+                return
+            p = pending[order[i]]
+            row_keys = unknown_keys[order[i]]
+            for cand in p.candidates:
+                for k, v in zip(row_keys, cand, strict=True):
+                    assigned[k] = v
+                    placed.add(k)
+                if check(row_keys):
+                    dfs(i + 1)
+                for k in row_keys:
+                    assigned.pop(k, None)
+                    placed.discard(k)
+
+        dfs(0)
+        for idx, p in enumerate(pending):
+            keys = unknown_keys[idx]
+            span = (p.runs[0].start, p.runs[-1].end)
+            raw = " ".join(t.text for t in p.runs)
+            if not solutions:
+                for k in keys:
+                    result.values[k] = None
+                    result.provenance[k] = span
+                    result.raw[k] = raw
+                result.findings.append(self._ambiguous(keys, span, raw, "没有任何拆分能满足本表的勾稽关系"))
+                continue
+            ambiguous: list[str] = []
+            for k in keys:
+                seen = {s.get(k) for s in solutions}
+                result.provenance[k] = span
+                result.raw[k] = raw
+                if len(seen) == 1:
+                    result.values[k] = seen.pop()
+                else:
+                    result.values[k] = None
+                    ambiguous.append(k)
+            if ambiguous:
+                result.findings.append(
+                    self._ambiguous(ambiguous, span, raw, f"有{len(solutions)}种拆分都满足勾稽关系，无法确定")
+                )
+
+    def _ambiguous(self, keys: list[str], span: tuple[int, int], raw: str, why: str) -> Finding:
+        return Finding(
+            rule="extract.ambiguous_cells",
+            category=Category.EXTRACTION,
+            severity=Severity.WARNING,
+            message=f"表格数字连写在一起（{raw}），{why}；相关单元格记为空值",
+            keys=keys,
+            span=span,
+            evidence=raw,
+            basis="数字之间没有分隔符，只能依据表格自身的勾稽关系拆分",
+        )
+
+    def _keys_of(self, p: PendingRow) -> list[str]:
+        return p.keys if isinstance(p, _SequenceRow) else self._row_keys(p.slot)
+
+    def _row_keys(self, slot: RowSlot) -> list[str]:
+        t = slot.table
+        if t.kind is TableKind.INDICATOR:
+            return [slot.row.key]
+        return [t.key(slot.row, c) for c in t.columns]
+
+    def _row_candidates(self, p: PendingRow, known: dict[str, Number | None]) -> Iterator[tuple[Number, ...]]:
+        keys = self._keys_of(p)
+        n = len(keys)
+        local = [
+            (rel, expr)
+            for rel, expr in relation_instances(self.fmt)
+            if rel.severity == "error"
+            and expression_keys(expr, keys)
+            and expression_keys(expr, set(keys) | set(known)) <= set(keys)
+        ]
+        count = 0
+        for parts in split_runs([t.text for t in p.runs], n):
+            values = dict(zip(keys, parts, strict=True))
+            ok = True
+            for rel, expr in local:
+                if not applies(rel, values):
+                    continue
+                ev = evaluate(expr, rel, values)
+                if ev is not None and ev.ok is False:
+                    ok = False
+                    break
+            if ok:
+                yield parts
+                count += 1
+                if count >= MAX_SPLITS:
+                    return
+
+
+def split_runs(runs: list[str], n: int) -> Iterator[tuple[Number, ...]]:
+    """Every way to cut the digit runs into ``n`` numbers (each run into ≥ 1 numbers, no leading zeros)."""
+    total_digits = sum(len(r) for r in runs)
+    if n < len(runs) or total_digits < n or comb(max(total_digits - 1, 1), max(n - 1, 0)) > 5_000_000:
+        return
+
+    def cuts(s: str, k: int) -> Iterator[list[str]]:
+        if k == 1:
+            if _valid_part(s):
+                yield [s]
+            return
+        for i in range(1, len(s) - k + 2):
+            head = s[:i]
+            if not _valid_part(head):
+                if head.startswith("0") or head.startswith(("+0", "-0")):
+                    break
+                continue
+            for rest in cuts(s[i:], k - 1):
+                yield [head, *rest]
+
+    def distribute(i: int, left: int) -> Iterator[list[str]]:
+        if i == len(runs) - 1:
+            yield from cuts(runs[i], left)
+            return
+        remaining_runs = len(runs) - i - 1
+        for k in range(1, left - remaining_runs + 1):
+            for head in cuts(runs[i], k):
+                for rest in distribute(i + 1, left - k):
+                    yield head + rest
+
+    for parts in distribute(0, n):
+        yield tuple(_to_number(p) for p in parts)
+
+
+def _valid_part(s: str) -> bool:
+    body = s.lstrip("+-")
+    if not body or (s[0] in "+-" and len(s) > 1 and s[1:].startswith(("+", "-"))):
+        return False
+    if any(c in "+-" for c in body):
+        return False
+    if body.startswith(".") or body.endswith("."):
+        return False
+    return not (len(body) > 1 and body[0] == "0" and body[1] != ".")
+
+
+def _to_number(s: str) -> Number:
+    return float(s) if "." in s else int(s)
+
+
+class _ReadState:
+    """The streaming state while reading tokens."""
+
+    def __init__(self, reader: TableReader, result: TableResult) -> None:
+        self.reader = reader
+        self.result = result
+        self.active = False
+        self.pending: list[Token] = []
+        self.values: list[Token] = []
+        self.cursor = 0
+        self.seq_open = False
+        self.seq_done = False
+        self.seq_tokens: list[Token] = []
+        self.run_rows: list[PendingRow] = []
+        self.extra_columns: list[tuple[Table, object]] = []
+        self.filled: set[int] = set()
+
+    def feed(self, tok: Token) -> None:
+        if tok.kind is Kind.TEXT:
+            if self.values:
+                self.flush()
+            key = label_key(tok.text)
+            joined = label_key("".join(t.text for t in self.pending[-2:]) + tok.text) if self.pending else key
+            if key in self.reader.anchors or joined in self.reader.anchors:
+                self.active = True
+            if key in self.reader.extra_column_labels:
+                table, column = self.reader.extra_column_labels[key]
+                if (table, column) not in self.extra_columns:
+                    self.extra_columns.append((table, column))
+            if (
+                self.reader.sequence is not None
+                and self.active
+                and not self.seq_done
+                and key.startswith("行政复议")
+                and len(key) <= 6
+                and key not in self.reader.by_suffix
+            ):
+                self.seq_open = True
+            if tok.prose:
+                self.pending = []
+                return
+            self.pending.append(tok)
+            if len(self.pending) > MAX_PENDING:
+                self.pending = self.pending[-MAX_PENDING:]
+        elif tok.kind is Kind.UNIT:
+            if not self.values:
+                return
+            self.values.append(tok)
+        elif tok.kind in (Kind.NUM, Kind.BLANK):
+            if self.active:
+                self.values.append(tok)
+        elif tok.kind is Kind.ROW_END and self.values:
+            self.flush()
+
+    def flush(self) -> None:
+        values, pending = self.values, self.pending
+        self.values = []
+        if not any(t.kind is Kind.NUM for t in values):
+            if not pending or not any(t.kind is Kind.BLANK for t in values):
+                return
+        if self.seq_open and not self.seq_done:
+            label = label_key("".join(t.text for t in pending[-3:])) if pending else ""
+            if not pending or all(label_key(t.text) in self.reader.seq_header for t in pending[-1:]) or not label:
+                self.seq_tokens.extend(t for t in values if t.kind is not Kind.UNIT)
+                self.pending = []
+                if sum(1 for t in self.seq_tokens if t.kind is Kind.NUM) >= self._seq_size():
+                    self.finish_sequence()
+                return
+        slot = self.reader.match(pending, self.cursor) if pending else None
+        self.pending = []
+        if slot is None:
+            nums = [t for t in values if t.kind is Kind.NUM]
+            if nums and pending and not pending[-1].prose:
+                label = pending[-1].text
+                if label_key(label) not in self.reader.groups and len(label) <= 60:
+                    span = (pending[-1].start, values[-1].end)
+                    self.result.extra.append((label, [t.value for t in nums], span, ""))
+            return
+        self.cursor = slot.index + 1
+        self._assign(slot, values)
+
+    def _seq_size(self) -> int:
+        seq = self.reader.sequence
+        return len(seq.rows) * len(seq.columns) if seq else 0
+
+    def finish_sequence(self) -> None:
+        seq = self.reader.sequence
+        if seq is None or self.seq_done or not self.seq_tokens:
+            return
+        self.seq_done = True
+        self.seq_open = False
+        keys = [seq.key(r, c) for r in seq.rows for c in seq.columns]
+        toks = _trim_blanks([t for t in self.seq_tokens if t.kind is not Kind.UNIT], len(keys))
+        nums = [t for t in toks if t.kind is Kind.NUM]
+        if len(nums) < len(keys) and any(t.run for t in nums):
+            slot = RowSlot(seq, Row(key="__sequence__", labels=()), -1, ())
+            self.run_rows.append(_SequenceRow(slot, nums, keys))
+            return
+        for key, tok in zip(keys, toks, strict=False):
+            self._set(key, tok, None)
+
+    def _assign(self, slot: RowSlot, values: list[Token]) -> None:
+        table = slot.table
+        toks = [t for t in values if t.kind is not Kind.UNIT]
+        if table.kind is TableKind.INDICATOR:
+            columns = [table.columns[0], *[c for t, c in self.extra_columns if t is table]]
+            keys = [table.key(slot.row, c) for c in columns]  # type: ignore[arg-type]
+            units = [slot.row.unit] * len(keys)
+        else:
+            keys = [table.key(slot.row, c) for c in table.columns]
+            units = [c.unit for c in table.columns]
+        n = len(keys)
+        nums = [t for t in toks if t.kind is Kind.NUM]
+        if slot.index in self.filled:
+            # The same row again (a repeated header or a second copy of the table): keep the first reading.
+            return
+        if not nums:
+            # Only blank cells: the row is blank unless a later reading has numbers (a header cell such
+            # as 总计 followed by empty cells looks the same).
+            for key in keys:
+                self.result.values.setdefault(key, None)
+            return
+        self.filled.add(slot.index)
+        self.result.matched_rows += 1
+        if len(nums) == n:
+            for key, tok, unit in zip(keys, nums, units, strict=True):
+                self._set(key, tok, unit)
+            return
+        if len(nums) < n and any(t.run for t in nums) and sum(len(t.text.lstrip("+-")) for t in nums) >= n:
+            if len(toks) < n or table.kind is TableKind.INDICATOR:
+                self.run_rows.append(PendingRow(slot, nums))
+                for key in keys:
+                    self.result.values.pop(key, None)
+                return
+        if table.kind is TableKind.INDICATOR:
+            # 指标 | 单位 | 数量: the first value cell after the unit; a blank means "no figure".
+            for key, tok, unit in zip(keys, toks if len(nums) != len(toks) else nums, units, strict=False):
+                self._set(key, tok, unit)
+            for key in keys[len(toks) :]:
+                self.result.values.setdefault(key, None)
+            return
+        if len(nums) > n:
+            nums = nums[:n]
+            for key, tok, unit in zip(keys, nums, units, strict=True):
+                self._set(key, tok, unit)
+            return
+        toks = _trim_blanks(toks, n)
+        for i, key in enumerate(keys):
+            if i < len(toks):
+                self._set(key, toks[i], units[i])
+            else:
+                self.result.values[key] = None
+
+    def _set(self, key: str, tok: Token, column_unit: str | None) -> None:
+        if tok.kind is Kind.NUM and tok.value is not None:
+            self.result.values[key] = _amount(tok.value, tok.unit, column_unit)
+        else:
+            self.result.values[key] = None
+        self.result.provenance[key] = (tok.start, tok.end)
+        self.result.raw[key] = tok.text
+
+
+class _SequenceRow(PendingRow):
+    """The table-四 sequence when its digits ran together."""
+
+    def __init__(self, slot: RowSlot, runs: list[Token], keys: list[str]) -> None:
+        super().__init__(slot, runs)
+        self.keys = keys
+
+
+def _trim_blanks(toks: list[Token], n: int) -> list[Token]:
+    """Drop padding blanks around the cells: leading ones first, while there are more cells than columns."""
+    toks = list(toks)
+    while len(toks) > n and toks and toks[0].kind is Kind.BLANK:
+        toks.pop(0)
+    while len(toks) > n and toks and toks[-1].kind is Kind.BLANK:
+        toks.pop()
+    return toks

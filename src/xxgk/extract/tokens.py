@@ -1,0 +1,220 @@
+"""Blocks → a stream of cell tokens (text, number, blank, unit, row end) with character spans.
+
+Every layout the seeds show is reduced to the same stream: HTML/PDF/DOCX grids give one token per cell and a
+row end per grid row; flattened text is split on ``|``, tabs and runs of two or more spaces; a cell whose
+label and numbers run together (``申请数量120010215``, ``行政许可 3``) is split into a text token and number
+tokens. Numbers embedded in prose (``在线访谈次数2次；``) are not cells and stay inside their text token.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import IntEnum
+
+from xxgk.ingest.document import Block, BlockKind, Document
+
+Number = int | float
+
+
+class Kind(IntEnum):
+    TEXT = 0
+    NUM = 1
+    BLANK = 2
+    UNIT = 3
+    ROW_END = 4
+
+
+@dataclass(slots=True)
+class Token:
+    kind: Kind
+    text: str
+    start: int
+    end: int
+    value: Number | None = None
+    unit: str | None = None
+    run: bool = False  # a multi-digit number that may be several cells run together
+    prose: bool = False  # a sentence, not a label
+    grid: bool = False  # came from a real table grid (HTML/PDF/DOCX)
+
+
+UNITS = ("万元", "人次", "元", "条", "件", "人", "次", "个", "篇", "项", "家", "份", "起", "宗", "%")
+_UNIT_SET = frozenset(UNITS)
+_DASHES = frozenset({"—", "——", "-", "--", "/", "无", "―", "–", "一一", "/ /", "——————", "﹣", "ー", "一"})
+
+# A number cell: sign, digits (thousands separators allowed), decimals, an optional unit.
+NUMBER_RE = re.compile(
+    r"^(?P<sign>[+-])?(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<dec>\.\d+)?\s*(?P<unit>万元|元|万|%|件|条|个|人次|人|次|篇|项)?$"
+)
+# One or more numbers separated by single spaces, at the end of a cell (after an optional label).
+_TRAILING_RE = re.compile(
+    r"(?P<nums>(?:[+-]?\d[\d,]*(?:\.\d+)?(?:万元|元)?)(?:[ \t]?[+-]?\d[\d,]*(?:\.\d+)?(?:万元|元)?)*)\s*$"
+)
+_SPLIT_RE = re.compile(r"\t+| {2,}|\u3000+")
+_PROSE_RE = re.compile(r"[。；;！!？?]|，.*，|,.*,.*,")
+_ONE_NUMBER = re.compile(r"[+-]?\d[\d,]*(?:\.\d+)?(?:万元|元)?")
+
+
+def parse_number(text: str) -> tuple[Number, str | None] | None:
+    """The value and unit of a number cell, or ``None`` if the text is not a number."""
+    m = NUMBER_RE.match(text.strip())
+    if not m:
+        return None
+    digits = m.group("num").replace(",", "")
+    dec = m.group("dec")
+    value: Number = float(digits + dec) if dec else int(digits)
+    if m.group("sign") == "-":
+        value = -value
+    return value, m.group("unit")
+
+
+def is_dash(text: str) -> bool:
+    return text.strip() in _DASHES
+
+
+class Tokenizer:
+    """Turns a document's blocks into tokens."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.tokens: list[Token] = []
+
+    def run(self) -> list[Token]:
+        for block in self.doc.blocks:
+            if block.noise is not None:
+                continue
+            if block.kind is BlockKind.TABLE and block.rows:
+                self._grid(block)
+            else:
+                self._line(block)
+        return self.tokens
+
+    # -- grids ---------------------------------------------------------------------------------------
+    def _grid(self, block: Block) -> None:
+        assert block.rows is not None
+        for row in block.rows:
+            seen: set[tuple[int, int]] = set()
+            emitted = False
+            for cell in row:
+                if cell.spanned:
+                    # A row-spanning label (三、本年度办理结果) is repeated as context; numbers are not.
+                    if (cell.start, cell.end) in seen or parse_number(cell.text) is not None:
+                        continue
+                    seen.add((cell.start, cell.end))
+                    if not cell.text.strip():
+                        continue
+                    self.tokens.append(Token(Kind.TEXT, cell.text, cell.start, cell.end, grid=True))
+                    continue
+                seen.add((cell.start, cell.end))
+                self._cell(cell.text, cell.start, grid=True)
+                emitted = True
+            if emitted:
+                self.tokens.append(Token(Kind.ROW_END, "", block.end, block.end, grid=True))
+
+    # -- flattened text ------------------------------------------------------------------------------
+    def _line(self, block: Block) -> None:
+        text = block.text
+        base = block.start
+        if "|" in text:
+            stripped = text.strip()
+            pieces: list[tuple[str, int]] = []
+            pos = 0
+            for part in text.split("|"):
+                pieces.append((part, pos))
+                pos += len(part) + 1
+            if stripped.startswith("|") and stripped.endswith("|") and len(pieces) >= 3:
+                pieces = pieces[1:]  # Markdown: the leading pipe opens the row
+                if set(stripped) <= set("|-: ") and "-" in stripped:
+                    return  # Markdown separator row
+                markdown = True
+            else:
+                markdown = False
+            # A pipe terminates a cell: the (empty) text after the last pipe is not a cell.
+            if pieces and not pieces[-1][0].strip():
+                pieces = pieces[:-1]
+            for part, offset in pieces:
+                self._cell(part, base + offset, grid=False, pipe=True)
+            if markdown:
+                self.tokens.append(Token(Kind.ROW_END, "", block.end, block.end))
+            return
+        pos = 0
+        for m in _SPLIT_RE.finditer(text):
+            self._cell(text[pos : m.start()], base + pos, grid=False)
+            pos = m.end()
+        self._cell(text[pos:], base + pos, grid=False)
+
+    def _cell(self, text: str, start: int, *, grid: bool, pipe: bool = False) -> None:
+        stripped = text.strip()
+        if not stripped:
+            if grid or pipe:
+                self.tokens.append(Token(Kind.BLANK, "", start, start, grid=grid))
+            return
+        lead = len(text) - len(text.lstrip())
+        s = start + lead
+        e = s + len(stripped)
+        if is_dash(stripped):
+            self.tokens.append(Token(Kind.BLANK, stripped, s, e, grid=grid))
+            return
+        if stripped in _UNIT_SET:
+            self.tokens.append(Token(Kind.UNIT, stripped, s, e, grid=grid))
+            return
+        parsed = parse_number(stripped)
+        if parsed is not None:
+            value, unit = parsed
+            digits = stripped.lstrip("+-")
+            self.tokens.append(
+                Token(Kind.NUM, stripped, s, e, value, unit, run=digits.isdigit() and len(digits) > 1, grid=grid)
+            )
+            return
+        m = _TRAILING_RE.search(stripped)
+        if m and m.start() > 0 and not _ends_like_prose(stripped[: m.start()]):
+            label = stripped[: m.start()].rstrip()
+            if label and not label[-1].isdigit() and label[-1] not in "+-.,第":
+                self._text(label, s, grid)
+                self._numbers(stripped, m.start(), s, grid)
+                return
+        if m and m.start() == 0:
+            self._numbers(stripped, 0, s, grid)
+            return
+        self._text(stripped, s, grid)
+
+    def _text(self, text: str, start: int, grid: bool) -> None:
+        self.tokens.append(
+            Token(
+                Kind.TEXT,
+                text,
+                start,
+                start + len(text),
+                prose=len(text) > 40 and bool(_PROSE_RE.search(text)),
+                grid=grid,
+            )
+        )
+
+    def _numbers(self, text: str, offset: int, base: int, grid: bool) -> None:
+        for m in _ONE_NUMBER.finditer(text, offset):
+            parsed = parse_number(m.group())
+            if parsed is None:
+                continue
+            value, unit = parsed
+            digits = m.group().lstrip("+-")
+            self.tokens.append(
+                Token(
+                    Kind.NUM,
+                    m.group(),
+                    base + m.start(),
+                    base + m.end(),
+                    value,
+                    unit,
+                    run=digits.isdigit() and len(digits) > 1,
+                    grid=grid,
+                )
+            )
+
+
+def _ends_like_prose(label: str) -> bool:
+    """A label that is really a sentence (ends with a clause) does not own the trailing numbers."""
+    return len(label) > 60 or bool(re.search(r"[。；;！!？?]", label))
+
+
+def tokenize(doc: Document) -> list[Token]:
+    return Tokenizer(doc).run()
