@@ -1,0 +1,36 @@
+"""Hidden content (E11): text or links a page hides from readers (display:none, off-screen) inside a report.
+The HTML reader keeps such blocks marked ``noise="hidden"``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from xxgk.audit.rule import Rule
+from xxgk.extract.report import Report
+from xxgk.findings import Category, Finding, Severity
+
+RULE = Rule(
+    "integrity.hidden_content",
+    Category.INTEGRITY,
+    "不得含有隐藏内容或链接",
+    "《政府网站发展指引》（国办发〔2017〕47号）：内容安全",
+)
+
+
+def check(report: Report) -> Iterator[Finding]:
+    doc = report.document
+    if doc is None:
+        return
+    for block in doc.noise_blocks():
+        if block.noise != "hidden" or not block.text.strip():
+            continue
+        has_link = "http" in block.text or "链接" in block.text or "www." in block.text
+        yield Finding(
+            rule=RULE.id,
+            category=RULE.category,
+            severity=Severity.ERROR if has_link else Severity.WARNING,
+            message="页面中有对读者隐藏的" + ("链接" if has_link else "文字") + "，疑似被注入",
+            span=(block.start, block.end),
+            evidence=block.text[:200],
+            basis=RULE.basis,
+        )

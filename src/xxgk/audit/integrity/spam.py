@@ -1,0 +1,39 @@
+"""Injected spam (E11): gambling, betting and porn terms inside the report, visible or hidden."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from xxgk.audit.integrity.terms import spam_pattern
+from xxgk.audit.rule import Rule
+from xxgk.extract.report import Report
+from xxgk.findings import Category, Finding, Severity
+
+RULE = Rule(
+    "integrity.spam",
+    Category.INTEGRITY,
+    "正文被注入违法广告",
+    "《政府网站发展指引》（国办发〔2017〕47号）：政府网站内容安全；《条例》第六条（信息准确）",
+)
+
+
+def check(report: Report) -> Iterator[Finding]:
+    doc = report.document
+    if doc is None:
+        return
+    pattern = spam_pattern()
+    hits: dict[str, list[tuple[int, int]]] = {}
+    for m in pattern.finditer(doc.text):
+        hits.setdefault(m.group().lower(), []).append((m.start(), m.end()))
+    for term, spans in hits.items():
+        start, end = spans[0]
+        context = doc.text[max(0, start - 30) : end + 30].replace("\n", " ")
+        yield Finding(
+            rule=RULE.id,
+            category=RULE.category,
+            severity=Severity.ERROR,
+            message=f"报告中出现与政务无关的违法广告词“{term}”（{len(spans)}处），疑似被篡改或注入",
+            span=(start, end),
+            evidence=context,
+            basis=RULE.basis,
+        )

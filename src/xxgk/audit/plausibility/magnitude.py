@@ -1,0 +1,38 @@
+"""Implausible magnitudes (E16): amounts written in 元 where 万元 is asked, counts far beyond any agency."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from xxgk.audit.rule import Rule
+from xxgk.extract.report import Report
+from xxgk.findings import Category, Finding, Severity
+
+RULE = Rule("plausibility.magnitude", Category.PLAUSIBILITY, "数值量级合理", "年度报告格式（金额单位为万元）")
+
+# key suffix / key → largest plausible value for one agency-year
+LIMITS = {
+    "amount_wan": 1_000_000.0,  # 100亿元
+    "fees_wan": 100_000.0,
+    "org.budget_wan": 100_000.0,
+    "applications.new.total": 200_000,
+}
+
+
+def check(report: Report) -> Iterator[Finding]:
+    for key, value in report.values.items():
+        if value is None:
+            continue
+        limit = next((lim for suffix, lim in LIMITS.items() if key == suffix or key.endswith(suffix)), None)
+        if limit is None or value <= limit:
+            continue
+        yield Finding(
+            rule=RULE.id,
+            category=RULE.category,
+            severity=Severity.INFO,
+            message=f"{report.schema.label_of(key)}为{value:g}，数值异常偏大，请核实单位（元/万元）或录入",
+            keys=[key],
+            span=report.provenance.get(key),
+            evidence=report.raw.get(key, ""),
+            basis=RULE.basis,
+        )

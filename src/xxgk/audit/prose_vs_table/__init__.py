@@ -1,0 +1,1 @@
+"""Audit rules: prose_vs_table."""
