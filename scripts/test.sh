@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip
-.venv/bin/pip install -q -e '.[dev,docs,web,corpus]'
+.venv/bin/pip install -q -e '.[dev,docs,web,corpus,ocr]'
 .venv/bin/ruff check src tests bench
 .venv/bin/mypy src
 set +e

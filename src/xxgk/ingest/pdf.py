@@ -1,0 +1,513 @@
+"""PDF reader: text layer via pypdfium2, table grids from ruling lines via pdfplumber, OCR for scanned pages.
+
+Pages without vector graphics take the fast path (pypdfium2's text, one LINE block per line). Pages with
+graphics are laid out with pdfplumber: tables come from the cell geometry (ruling lines, with white
+background boxes ignored), so every number lands in its own cell even where the flattened text puts the
+numbers of a two-line row on the wrong line. Text outside the tables becomes LINE blocks, interleaved with the
+tables by vertical position. Where a page has no ruling lines but several lines ending in numbers, the table
+is rebuilt from word positions (the box layout of :mod:`xxgk.ingest.ocr`).
+
+Grids: a merged cell's text sits in its top-left grid cell; the other grid cells it covers repeat the text
+with ``spanned=True`` (as the HTML reader does). Blank cells stay ``""`` (blank is not 0). Tables broken across
+pages stay separate blocks. Pages without a text layer are sent to OCR (:mod:`xxgk.ingest.ocr`) when it is installed.
+
+Bounds: at most :data:`MAX_PAGES` pages, :data:`MAX_EDGES` ruling segments and :data:`MAX_CELLS` cells per page,
+:data:`TABLE_TIME_BUDGET` seconds of table analysis and :data:`MAX_OCR_PAGES` OCR pages; beyond them the
+reader keeps going with less (text only) and says so in ``Document.warnings``.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from xxgk.ingest.assemble import DocumentBuilder, GridCell, is_cjk, join_fragments
+from xxgk.ingest.document import BlockKind, Document
+from xxgk.ingest.ocr import Box, layout
+
+MAX_PAGES = 500
+MAX_EDGES = 6000
+MAX_CELLS = 5000
+MAX_CHARS_PER_PAGE = 60000
+TABLE_TIME_BUDGET = 120.0
+MAX_OCR_PAGES = 30
+OCR_DPI = 150
+
+_PAGE_NUMBER_RE = re.compile(
+    r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
+    r"|\d{1,4}\s*/\s*\d{1,4})\s*$"
+)
+_NUMBER_TOKEN_RE = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?%?$")
+_WHITE = {(1,), (1.0,), (1, 1, 1), (1.0, 1.0, 1.0), (0, 0, 0, 0), (0.0, 0.0, 0.0, 0.0)}
+
+
+def _ingest_error(message: str) -> Exception:
+    from xxgk.ingest import IngestError
+
+    return IngestError(message)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Character geometry → lines
+
+
+@dataclass(slots=True)
+class _PageItem:
+    """A LINE (``rows is None``) or TABLE item of a page, with its vertical extent for reading order."""
+
+    top: float
+    bottom: float
+    text: str = ""
+    rows: list[list[GridCell]] | None = None
+
+
+@dataclass(slots=True)
+class _Line:
+    top: float
+    bottom: float
+    chars: list[dict[str, Any]] = field(default_factory=list)
+
+    def text(self) -> str:
+        return _line_text(self.chars)
+
+
+def _line_text(chars: list[dict[str, Any]]) -> str:
+    """Characters of one line, left to right; a visible gap becomes a space unless both sides are CJK."""
+    out: list[str] = []
+    prev: dict[str, Any] | None = None
+    for ch in sorted(chars, key=lambda c: float(c["x0"])):
+        t = str(ch["text"])
+        if prev is not None and out and not out[-1].isspace() and not t.isspace():
+            gap = float(ch["x0"]) - float(prev["x1"])
+            size = max(float(ch.get("size") or 0.0), 1.0)
+            if gap > 0.25 * size and not (is_cjk(out[-1][-1:]) and is_cjk(t[:1])):
+                out.append(" ")
+        out.append(t)
+        prev = ch
+    return re.sub(r"\s+", " ", "".join(out)).strip()
+
+
+def _group_lines(chars: Iterable[dict[str, Any]]) -> list[_Line]:
+    """Cluster characters into visual lines by vertical overlap of their boxes."""
+    lines: list[_Line] = []
+    for ch in sorted(chars, key=lambda c: (float(c["top"]), float(c["x0"]))):
+        top, bottom = float(ch["top"]), float(ch["bottom"])
+        mid = (top + bottom) / 2
+        if lines and lines[-1].top - 0.5 <= mid <= lines[-1].bottom + 0.5:
+            line = lines[-1]
+            line.bottom = max(line.bottom, bottom)
+            line.chars.append(ch)
+        else:
+            lines.append(_Line(top, bottom, [ch]))
+    return lines
+
+
+def _cell_text(chars: list[dict[str, Any]]) -> str:
+    return join_fragments([line.text() for line in _group_lines(chars)])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Cell boxes → grid
+
+
+def _cluster(values: Iterable[float], tol: float) -> list[float]:
+    """Sorted representative coordinates: values closer than ``tol`` merge into their mean."""
+    groups: list[list[float]] = []
+    for v in sorted(values):
+        if groups and v - groups[-1][-1] <= tol:
+            groups[-1].append(v)
+        else:
+            groups.append([v])
+    return [sum(g) / len(g) for g in groups]
+
+
+def _nearest(coords: Sequence[float], v: float) -> int:
+    i = bisect_right(coords, v)
+    if i == 0:
+        return 0
+    if i == len(coords):
+        return len(coords) - 1
+    return i if coords[i] - v < v - coords[i - 1] else i - 1
+
+
+@dataclass(slots=True)
+class _Grid:
+    bbox: tuple[float, float, float, float]
+    xs: list[float]
+    ys: list[float]
+    owner: list[list[int | None]]  # grid position → index into origins
+    origins: list[tuple[int, int]]  # cell index → its top-left grid position
+    chars: list[list[dict[str, Any]]]  # cell index → characters
+
+    def locate(self, x: float, y: float) -> int | None:
+        c = bisect_right(self.xs, x) - 1
+        r = bisect_right(self.ys, y) - 1
+        if 0 <= r < len(self.owner) and 0 <= c < len(self.owner[0]):
+            return self.owner[r][c]
+        return None
+
+    def rows(self) -> list[list[GridCell]]:
+        texts = [_cell_text(chars) for chars in self.chars]
+        grid: list[list[GridCell]] = []
+        for r, owners in enumerate(self.owner):
+            row: list[GridCell] = []
+            for c, cell in enumerate(owners):
+                if cell is None:
+                    row.append(GridCell(""))
+                elif self.origins[cell] == (r, c):
+                    row.append(GridCell(texts[cell]))
+                else:
+                    row.append(GridCell(texts[cell], spanned=True))
+            grid.append(row)
+        # drop grid rows / columns in which no cell starts (hairline slivers left by near-equal coordinates)
+        keep_rows = [r for r in range(len(grid)) if any(self.origins[o][0] == r for o in _ids(self.owner[r]))]
+        keep_cols = [
+            c
+            for c in range(len(self.xs) - 1)
+            if any(o is not None and self.origins[o][1] == c for row in self.owner for o in row[c : c + 1])
+        ]
+        return [[grid[r][c] for c in keep_cols] for r in keep_rows]
+
+
+def _ids(row: list[int | None]) -> list[int]:
+    return [o for o in row if o is not None]
+
+
+def _build_grid(cells: Sequence[tuple[float, float, float, float]], tol: float = 2.0) -> _Grid | None:
+    if not cells or len(cells) > MAX_CELLS:
+        return None
+    xs = _cluster([v for c in cells for v in (c[0], c[2])], tol)
+    ys = _cluster([v for c in cells for v in (c[1], c[3])], tol)
+    if len(xs) < 2 or len(ys) < 2:
+        return None
+    owner: list[list[int | None]] = [[None] * (len(xs) - 1) for _ in range(len(ys) - 1)]
+    origins: list[tuple[int, int]] = []
+    for x0, top, x1, bottom in cells:
+        c0, c1 = _nearest(xs, x0), _nearest(xs, x1)
+        r0, r1 = _nearest(ys, top), _nearest(ys, bottom)
+        if c1 <= c0 or r1 <= r0:
+            continue
+        index = len(origins)
+        origins.append((r0, c0))
+        for r in range(r0, r1):
+            for c in range(c0, c1):
+                if owner[r][c] is None:
+                    owner[r][c] = index
+    for r, owners in enumerate(owner):  # holes (a border missing around one cell) become cells of their own
+        for c, cell in enumerate(owners):
+            if cell is None:
+                owners[c] = len(origins)
+                origins.append((r, c))
+    bbox = (xs[0], ys[0], xs[-1], ys[-1])
+    return _Grid(bbox, xs, ys, owner, origins, [[] for _ in origins])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# One page through pdfplumber
+
+
+def _keep_object(obj: dict[str, Any]) -> bool:
+    """Drop white, unstroked boxes: Word/WPS paint them behind text lines and they are not table rulings."""
+    if obj.get("object_type") == "rect" and obj.get("fill") and not obj.get("stroke"):
+        color = obj.get("non_stroking_color")
+        if isinstance(color, list | tuple) and tuple(color) in _WHITE:
+            return False
+    return True
+
+
+def _line_edge(x0: float, top: float, x1: float, bottom: float) -> dict[str, Any]:
+    return {
+        "object_type": "line",
+        "x0": x0,
+        "x1": x1,
+        "top": top,
+        "bottom": bottom,
+        "width": x1 - x0,
+        "height": bottom - top,
+    }
+
+
+def _closing_edges(edges: list[dict[str, Any]], tol: float = 3.0) -> dict[str, Any]:
+    """Table settings that close tables left open where a page break cut them.
+
+    Word/WPS draw no rule where a table breaks across pages: the column rules of the last (or first) row end
+    in the air and pdfplumber finds no cell there. Where two or more vertical rules end at the same height, a
+    horizontal rule joining them is added. (Closing open sides the same way joined tables stacked on a page,
+    so it is not done.)
+    """
+    vertical = [e for e in edges if e.get("orientation") == "v" and float(e["bottom"]) - float(e["top"]) > tol]
+    extra_h: list[dict[str, Any]] = []
+    for key in ("top", "bottom"):
+        for group in _group_by(vertical, key, tol):
+            if len(group) >= 2:
+                y = float(group[0][key])
+                x0, x1 = min(float(e["x0"]) for e in group), max(float(e["x1"]) for e in group)
+                if x1 - x0 > tol:
+                    extra_h.append(_line_edge(x0, y, x1, y))
+    return {"explicit_horizontal_lines": extra_h}
+
+
+def _group_by(edges: list[dict[str, Any]], key: str, tol: float) -> list[list[dict[str, Any]]]:
+    groups: list[list[dict[str, Any]]] = []
+    for e in sorted(edges, key=lambda e: float(e[key])):
+        if groups and float(e[key]) - float(groups[-1][-1][key]) <= tol:
+            groups[-1].append(e)
+        else:
+            groups.append([e])
+    return groups
+
+
+def _plumber_items(ppage: Any, page_no: int, warnings: list[str], use_tables: bool) -> list[_PageItem]:
+    """LINE and TABLE items of one page with their top coordinate, in reading order."""
+    page = ppage.filter(_keep_object)
+    chars = [c for c in page.chars if str(c.get("text", "")).strip()]
+    if len(chars) > MAX_CHARS_PER_PAGE:
+        warnings.append(
+            f"第 {page_no} 页字符过多，只读取前 {MAX_CHARS_PER_PAGE} 个 (page {page_no}: too many characters)"
+        )
+        chars = chars[:MAX_CHARS_PER_PAGE]
+    grids: list[_Grid] = []
+    if use_tables:
+        if len(page.edges) > MAX_EDGES:
+            warnings.append(
+                f"第 {page_no} 页线条过多，未识别表格 (page {page_no}: too many ruling lines, tables skipped)"
+            )
+        else:
+            for table in page.find_tables(_closing_edges(page.edges)):
+                grid = _build_grid(table.cells)
+                if grid is not None and len(grid.xs) > 2:
+                    grids.append(grid)
+    loose: list[dict[str, Any]] = []
+    for ch in chars:
+        x = (float(ch["x0"]) + float(ch["x1"])) / 2
+        y = (float(ch["top"]) + float(ch["bottom"])) / 2
+        for grid in grids:
+            cell = grid.locate(x, y)
+            if cell is not None:
+                grid.chars[cell].append(ch)
+                break
+        else:
+            loose.append(ch)
+    items: list[_PageItem] = []
+    for grid in grids:
+        rows = grid.rows()
+        if rows and len(rows[0]) > 1:
+            items.append(_PageItem(grid.bbox[1], grid.bbox[3], rows=rows))
+        else:  # a framed paragraph, not a table: its text goes back to the lines
+            loose.extend(ch for chars_ in grid.chars for ch in chars_)
+    text_lines = _group_lines(loose)
+    if use_tables and not grids and sum(1 for ln in text_lines if _is_numeric_row(ln.text())) >= 3:
+        return _text_position_items(text_lines)
+    items.extend(_PageItem(line.top, line.bottom, line.text()) for line in text_lines)
+    items.sort(key=lambda item: item.top)
+    return items
+
+
+def _is_numeric_row(text: str) -> bool:
+    """A line that ends in two or more numbers (a table row: label, then values)."""
+    trailing = 0
+    for tok in reversed(text.split()):
+        if not _NUMBER_TOKEN_RE.match(tok):
+            break
+        trailing += 1
+    return trailing >= 2
+
+
+def _word_boxes(line: _Line) -> list[Box]:
+    """A line cut into words where a gap wider than half a character (or a space) separates characters."""
+    boxes: list[Box] = []
+    word: list[dict[str, Any]] = []
+    for ch in sorted(line.chars, key=lambda c: float(c["x0"])):
+        if word:
+            gap = float(ch["x0"]) - float(word[-1]["x1"])
+            if gap > 0.5 * max(float(ch.get("size") or 0.0), 1.0):
+                boxes.append(_box(word))
+                word = []
+        word.append(ch)
+    if word:
+        boxes.append(_box(word))
+    return boxes
+
+
+def _box(chars: list[dict[str, Any]]) -> Box:
+    return Box(
+        min(float(c["x0"]) for c in chars),
+        min(float(c["top"]) for c in chars),
+        max(float(c["x1"]) for c in chars),
+        max(float(c["bottom"]) for c in chars),
+        _line_text(chars),
+    )
+
+
+def _text_position_items(lines: list[_Line]) -> list[_PageItem]:
+    """A page with rows of numbers but no ruling lines: words laid out by position into lines and tables
+    (the layout OCR uses: numbers fix the value columns, labels go left of them)."""
+    items: list[_PageItem] = []
+    for n, (_, payload) in enumerate(layout([box for line in lines for box in _word_boxes(line)])):
+        if isinstance(payload, list):
+            items.append(_PageItem(n, n, rows=payload))
+        else:
+            items.append(_PageItem(n, n, payload))
+    return items
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The reader
+
+
+def _open_error(exc: Exception, source: str) -> Exception:
+    message = str(exc)
+    if "password" in message.lower() or "security" in message.lower():
+        return _ingest_error(f"PDF 文件已加密，需要密码才能读取 (encrypted PDF, password required): {source}")
+    return _ingest_error(f"PDF 文件已损坏或不完整，无法打开 (damaged or truncated PDF: {message}): {source}")
+
+
+def _has_objects(page: Any, kind: int) -> bool:
+    return any(True for _ in page.get_objects(filter=[kind], max_depth=4))
+
+
+def _pdfium_lines(text: str) -> list[str]:
+    return [ln for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if ln.strip()]
+
+
+def _add_item(builder: DocumentBuilder, item: _PageItem, page_no: int) -> None:
+    if item.rows is not None:
+        builder.add_table(item.rows, page=page_no)
+    else:
+        noise = "页码 (page number)" if _PAGE_NUMBER_RE.match(item.text) else None
+        builder.add_text(item.text, BlockKind.LINE, page=page_no, noise=noise)
+
+
+def read_pdf(data: bytes, source: str) -> Document:
+    """Read a PDF into LINE and TABLE blocks, page by page (``Block.page`` is 1-based)."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise _open_error(exc, source) from exc
+    builder = DocumentBuilder()
+    warnings = builder.warnings
+    try:
+        total = len(pdf)
+        if total == 0:
+            raise _ingest_error(f"PDF 文件没有页面 (PDF has no pages): {source}")
+        count = min(total, MAX_PAGES)
+        if total > MAX_PAGES:
+            warnings.append(
+                f"PDF 共 {total} 页，只读取前 {MAX_PAGES} 页 (only the first {MAX_PAGES} of {total} pages read)"
+            )
+        plumber: Any = None
+        plumber_failed = False
+        deadline = time.monotonic() + TABLE_TIME_BUDGET
+        budget_warned = False
+        scanned: list[int] = []
+        ocr_done = 0
+        ocr_missing: str | None = None
+        text_pages = 0
+        for index in range(count):
+            page_no = index + 1
+            try:
+                page = pdf[index]
+                text = page.get_textpage().get_text_range()
+            except Exception as exc:  # one bad page must not lose the others
+                warnings.append(f"第 {page_no} 页无法读取 (page {page_no} unreadable: {exc})")
+                continue
+            if not text.strip():
+                if _has_objects(page, pdfium_c.FPDF_PAGEOBJ_IMAGE):
+                    scanned.append(page_no)
+                    if ocr_missing is None and ocr_done < MAX_OCR_PAGES:
+                        try:
+                            _ocr_page(builder, page, page_no)
+                            ocr_done += 1
+                        except ImportError as exc:
+                            ocr_missing = str(exc)
+                        except Exception as exc:  # OCR failing on one page must not lose the rest
+                            warnings.append(f"第 {page_no} 页文字识别失败 (page {page_no}: OCR failed: {exc})")
+                continue
+            text_pages += 1
+            items: list[_PageItem] | None = None
+            if _has_objects(page, pdfium_c.FPDF_PAGEOBJ_PATH) or _has_numeric_rows(text):
+                if time.monotonic() > deadline:
+                    if not budget_warned:
+                        warnings.append(
+                            f"表格识别超时，第 {page_no} 页起只读取文字 (table analysis time budget spent; "
+                            f"text only from page {page_no})"
+                        )
+                        budget_warned = True
+                elif not plumber_failed:
+                    try:
+                        if plumber is None:
+                            import pdfplumber
+
+                            plumber = pdfplumber.open(io.BytesIO(data))
+                        items = _plumber_items(plumber.pages[index], page_no, warnings, use_tables=True)
+                    except Exception as exc:
+                        if plumber is None:
+                            plumber_failed = True
+                        warnings.append(
+                            f"第 {page_no} 页表格识别失败，只读取文字 (page {page_no}: table analysis failed: {exc})"
+                        )
+                        items = None
+            if items is None:
+                items = [_PageItem(0.0, 0.0, line) for line in _pdfium_lines(text)]
+            for item in items:
+                _add_item(builder, item, page_no)
+        if plumber is not None:
+            plumber.close()
+        meta = _metadata(pdf)
+    finally:
+        pdf.close()
+    meta["pages"] = str(total)
+    if scanned:
+        meta["scanned_pages"] = ",".join(map(str, scanned))
+        if ocr_missing is not None:
+            message = (
+                f"第 {','.join(map(str, scanned[:20]))} 页是扫描图像，未安装文字识别组件 (OCR)，无法读取 "
+                f"(scanned pages without a text layer; OCR not installed: pip install 'xxgk[ocr]'; {ocr_missing})"
+            )
+            if text_pages == 0:
+                raise _ingest_error(f"{message}: {source}")
+            warnings.append(message)
+        elif len(scanned) > ocr_done:
+            warnings.append(
+                f"扫描页过多，只识别了前 {ocr_done} 页 (only {ocr_done} of {len(scanned)} scanned pages OCR'd)"
+            )
+        if ocr_done:
+            warnings.append(f"{ocr_done} 页内容由文字识别 (OCR) 得到，可能有误 ({ocr_done} pages read by OCR)")
+    if not builder.items:
+        raise _ingest_error(f"PDF 中没有可读取的文字 (no text in PDF): {source}")
+    return builder.build(source, "pdf", meta)
+
+
+def _has_numeric_rows(text: str) -> bool:
+    return sum(1 for line in _pdfium_lines(text) if _is_numeric_row(line)) >= 3
+
+
+def _metadata(pdf: Any) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    try:
+        for key, value in pdf.get_metadata_dict(skip_empty=True).items():
+            meta[f"pdf_{key.lower()}"] = str(value)
+    except Exception:  # metadata is optional
+        pass
+    return meta
+
+
+def _ocr_page(builder: DocumentBuilder, page: Any, page_no: int) -> None:
+    """Render a page without text layer and OCR it (raises ImportError when OCR is not installed)."""
+    from xxgk.ingest.ocr import ocr_items
+
+    image = page.render(scale=OCR_DPI / 72).to_pil()
+    for kind, payload in ocr_items(image):
+        if isinstance(payload, list):
+            builder.add_table(payload, page=page_no)
+        else:
+            noise = "页码 (page number)" if _PAGE_NUMBER_RE.match(payload) else None
+            builder.add_text(payload, kind, page=page_no, noise=noise)

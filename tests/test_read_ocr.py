@@ -1,0 +1,121 @@
+"""OCR: the box layout (fast, no OCR engine) and one slow end-to-end run on a scanned page made here."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from xxgk.ingest import read_bytes
+from xxgk.ingest.document import BlockKind
+from xxgk.ingest.ocr import Box, layout, ocr_available
+
+
+def row(y: float, label: str | None, values: list[str], x_label: float = 160.0) -> list[Box]:
+    boxes = [Box(x_label, y, x_label + 14.0 * len(label), y + 30, label)] if label else []
+    boxes += [Box(660 + 60 * i, y, 690 + 60 * i, y + 30, v) for i, v in enumerate(values)]
+    return boxes
+
+
+def test_layout_builds_a_grid_from_aligned_numbers() -> None:
+    boxes = [
+        Box(200, 40, 700, 70, "三、收到和处理政府信息公开申请情况"),
+        Box(640, 100, 700, 130, "自然人"),
+        Box(700, 100, 760, 130, "商业企业"),
+        *row(160, "一、本年新收政府信息公开申请数量", ["21", "0", "", "21"]),
+        *row(210, "（二）部分公开（区分处理的，只计这一情形，不", ["4", "0", "0", "4"]),
+        Box(160, 232, 330, 262, "计其他情形）"),  # the label wraps onto a line of its own
+        *row(290, None, ["1", "0", "0", "1"]),  # numbers centred below a label standing alone ...
+        Box(160, 280, 330, 300, "1.属于国家秘密"),
+        Box(60, 150, 90, 400, "三、本年度办理结果"),  # a vertical label: a tall, narrow box
+        Box(300, 500, 900, 530, "四、政府信息公开行政复议、行政诉讼情况"),
+    ]
+    items = layout(boxes)
+    kinds = [kind for kind, _ in items]
+    assert kinds == [BlockKind.LINE, BlockKind.LINE, BlockKind.TABLE, BlockKind.LINE]
+    assert items[0][1] == "三、收到和处理政府信息公开申请情况"
+    assert items[1][1] == "三、本年度办理结果"
+    grid = items[2][1]
+    assert isinstance(grid, list)
+    texts = [[c.text for c in r] for r in grid]
+    assert texts[0] == ["", "自然人", "商业企业", "", ""]  # header words over the value columns
+    assert texts[1] == ["一、本年新收政府信息公开申请数量", "21", "0", "", "21"]
+    assert texts[2] == ["（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "4", "0", "0", "4"]
+    assert texts[3] == ["1.属于国家秘密", "1", "0", "0", "1"]
+    assert items[3][1] == "四、政府信息公开行政复议、行政诉讼情况"
+
+
+def test_layout_of_prose_is_lines() -> None:
+    boxes = [Box(100, 100 + 40 * i, 900, 130 + 40 * i, f"第{i}行，2023年1月{i}日") for i in range(1, 5)]
+    assert [kind for kind, _ in layout(boxes)] == [BlockKind.LINE] * 4
+    assert layout([]) == []
+
+
+def make_pdf() -> bytes:
+    """A one-page report with a ruled table (python-docx → LibreOffice → PDF)."""
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) not installed")
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("一、总体情况")
+    table = document.add_table(rows=len(BODY), cols=4)
+    table.style = "Table Grid"
+    for i, cells in enumerate(BODY):
+        for j, text in enumerate(cells):
+            table.cell(i, j).text = text
+    document.add_paragraph("二、其他需要报告的事项")
+    buf = io.BytesIO()
+    document.save(buf)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        (work / "in.docx").write_bytes(buf.getvalue())
+        subprocess.run(
+            ["soffice", f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless",
+             "--convert-to", "pdf", "--outdir", tmp, str(work / "in.docx")],
+            check=True, capture_output=True, timeout=180,
+        )  # fmt: skip
+        return (work / "in.pdf").read_bytes()
+
+
+BODY = [
+    ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+    ["规章", "12", "", "3"],
+    ["行政规范性文件", "0", "5", "5"],
+    ["行政许可", "550", "7", "8"],
+    ["行政处罚", "4119", "195", "0"],
+]
+
+
+@pytest.mark.slow
+def test_ocr_scanned_pdf_and_image() -> None:
+    """One page with a ruled table, rendered at 150 dpi: as a scanned PDF, and as a PNG (about 5–20 s)."""
+    if not ocr_available():
+        pytest.skip("rapidocr / onnxruntime not installed (pip install 'xxgk[ocr]')")
+    import pypdfium2 as pdfium
+
+    page = pdfium.PdfDocument(make_pdf())[0]
+    image = page.render(scale=150 / 72).to_pil().convert("RGB")
+    scan = io.BytesIO()
+    image.save(scan, "PDF", resolution=150)
+    png = io.BytesIO()
+    image.save(png, "PNG")
+
+    for data, name, kind in ((scan.getvalue(), "scan.pdf", "pdf"), (png.getvalue(), "scan.png", "image")):
+        doc = read_bytes(data, name)
+        assert doc.kind == kind
+        assert any("OCR" in w for w in doc.warnings)
+        for block in doc.blocks:
+            assert doc.text[block.start : block.end] == block.text
+            for cells in block.rows or []:
+                assert all(doc.text[c.start : c.end] == c.text for c in cells)
+        assert "一、总体情况" in doc.text and "二、其他需要报告的事项" in doc.text
+        tables = [b for b in doc.blocks if b.kind is BlockKind.TABLE]
+        assert len(tables) == 1 and tables[0].rows is not None
+        rows = [[c.text for c in r] for r in tables[0].rows]
+        for want in BODY[1:]:
+            assert want in rows, rows  # the blank cell of 规章 stays ""
