@@ -20,7 +20,7 @@ from rich.table import Table
 
 from xxgk.findings import Finding, Severity
 
-_out = Console(soft_wrap=True)
+_out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 _err = Console(stderr=True, soft_wrap=True)
 
 
@@ -42,6 +42,13 @@ def _parse(path: Path) -> object:
         _err.print(f"[red]错误[/red] {exc}", markup=True, highlight=False)
         return None
     if not report.values and not report.extra:
+        if "信息公开" not in report.text:
+            _err.print(
+                f"[red]错误[/red] 不是政府信息公开工作年度报告 (not a disclosure annual report): {path}",
+                markup=True,
+                highlight=False,
+            )
+            return None
         _err.print(
             f"[yellow]警告[/yellow] 未识别出年度报告表格 (no report tables found): {path}",
             markup=True,

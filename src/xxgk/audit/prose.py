@@ -67,8 +67,15 @@ def _paragraphs(report: Report) -> Iterator[tuple[str, list[tuple[int, int]]]]:
         yield text, segments
 
 
-def prose_sentences(report: Report) -> Iterator[Sentence]:
-    """Sentences of the non-table text (a flattened table line, with its pipes, is not prose)."""
+def prose_sentences(report: Report) -> list[Sentence]:
+    """Sentences of the non-table text (a flattened table line, with its pipes, is not prose); computed once."""
+    cached = report.cache.get("prose_sentences")
+    if cached is None:
+        cached = report.cache["prose_sentences"] = list(_sentences(report))
+    return list(cached)
+
+
+def _sentences(report: Report) -> Iterator[Sentence]:
     for text, segments in _paragraphs(report):
         pos = 0
         ends = [m.end() for m in _SENTENCE_END.finditer(text)]

@@ -12,7 +12,7 @@ from pathlib import Path
 from xxgk.extract.metadata import detect
 from xxgk.extract.report import ExtraRow, Report, SectionSpan
 from xxgk.extract.sections import find_sections
-from xxgk.extract.tables import TableReader, TableResult
+from xxgk.extract.tables import TableReader, TableResult, reader_for
 from xxgk.extract.tokens import tokenize
 from xxgk.formats import Format, all_formats
 from xxgk.ingest import read_bytes, read_path
@@ -20,14 +20,9 @@ from xxgk.ingest.document import Document
 
 __all__ = ["ExtraRow", "Report", "SectionSpan", "parse_bytes", "parse_document", "parse_path"]
 
-_READERS: dict[str, TableReader] = {}
-
 
 def _reader(fmt: Format) -> TableReader:
-    reader = _READERS.get(fmt.id)
-    if reader is None:
-        reader = _READERS[fmt.id] = TableReader(fmt)
-    return reader
+    return reader_for(fmt.id)
 
 
 def _score(fmt: Format, result: TableResult) -> int:

@@ -75,8 +75,13 @@ class Evaluation:
     keys: list[str]
 
 
+@lru_cache(maxsize=65536)
+def _glob_keys(pattern: str, universe: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(k for k in universe if fnmatchcase(k, pattern))
+
+
 def _resolve(
-    term: Term, values: Mapping[str, Number | None], keys: Iterable[str]
+    term: Term, values: Mapping[str, Number | None], universe: tuple[str, ...]
 ) -> tuple[Number | None, list[str], bool]:
     """(value, keys used, applicable). Absent single keys make the relation inapplicable."""
     if term.func == "const":
@@ -85,7 +90,7 @@ def _resolve(
         if term.ref not in values:
             return None, [term.ref], False
         return values[term.ref], [term.ref], True
-    matched = [k for k in keys if fnmatchcase(k, term.ref)]
+    matched = [k for k in _glob_keys(term.ref, universe) if k in values]
     if not matched:
         return None, [], False
     vals = [values[k] for k in matched]
@@ -95,9 +100,14 @@ def _resolve(
     return (sum(nums) if term.func == "sum" else max(nums)), matched, True
 
 
-def evaluate(expr: Expression, relation: Relation, values: Mapping[str, Number | None]) -> Evaluation | None:
-    """Evaluate one instance; ``None`` if it does not apply (its keys are not in the report)."""
-    keys = list(values)
+def evaluate(
+    expr: Expression, relation: Relation, values: Mapping[str, Number | None], universe: tuple[str, ...] | None = None
+) -> Evaluation | None:
+    """Evaluate one instance; ``None`` if it does not apply (its keys are not in the report).
+
+    ``universe`` is every key a glob may match (the format's keys); by default the keys of ``values``.
+    """
+    keys = universe if universe is not None else tuple(values)
     used: list[str] = []
     sides: list[Number | None] = []
     for side in (expr.lhs, expr.rhs):
@@ -107,10 +117,7 @@ def evaluate(expr: Expression, relation: Relation, values: Mapping[str, Number |
             if not applicable:
                 return None
             used.extend(ks)
-            if v is None or total is None:
-                total = None
-            else:
-                total = total + term.sign * v
+            total = None if v is None or total is None else total + term.sign * v
         sides.append(total)
     lhs, rhs = sides
     if lhs is None or rhs is None:
@@ -142,10 +149,11 @@ def applies(relation: Relation, values: Mapping[str, Number | None]) -> bool:
 
 def evaluate_all(fmt: Format, values: Mapping[str, Number | None]) -> list[Evaluation]:
     out: list[Evaluation] = []
+    universe = fmt.keys
     for rel, expr in relation_instances(fmt):
         if not applies(rel, values):
             continue
-        ev = evaluate(expr, rel, values)
+        ev = evaluate(expr, rel, values, universe)
         if ev is not None:
             out.append(ev)
     return out

@@ -62,6 +62,7 @@ class Report:
     findings: list[Finding] = field(default_factory=list)  # found while parsing (ambiguous cells …)
     document: Document | None = None
     format_confidence: float = 1.0
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # derived data for rules
 
     @property
     def schema(self) -> Format:

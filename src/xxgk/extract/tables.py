@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from math import comb
 
 from xxgk.extract.relations import Expression, applies, evaluate, expression_keys, relation_instances
@@ -78,7 +79,11 @@ class TableReader:
         for slot in self.slots:
             for v in slot.variants:
                 self.by_suffix.setdefault(v, []).append(slot)
-        self.max_variant = max((len(v) for v in self.by_suffix), default=0)
+        # Variants grouped by their last two characters, longest first, for suffix matching.
+        by_end: dict[str, list[tuple[str, list[RowSlot]]]] = {}
+        for variant, slots in self.by_suffix.items():
+            by_end.setdefault(variant[-2:], []).append((variant, slots))
+        self.by_end = {end: sorted(vs, key=lambda v: -len(v[0])) for end, vs in by_end.items()}
         self.anchors = {label_key(a): t for t in fmt.tables for a in t.anchors if label_key(a)}
         self.groups = {label_key(g) for t in fmt.tables for g in t.groups}
         self.sequence = next((t for t in fmt.tables if t.kind is TableKind.SEQUENCE), None)
@@ -111,22 +116,20 @@ class TableReader:
         for k in range(1, min(len(texts), 4) + 1):
             tail_keys.append(label_key("".join(texts[-k:])))
         for tail in tail_keys:
-            candidates = [tail]
-            for unit in _UNIT_SUFFIXES:  # 主动公开政府信息数条1050: a unit cell glued to the label
-                if tail.endswith(unit) and len(tail) > len(unit):
-                    candidates.append(tail[: -len(unit)])
-            for cand in candidates:
-                for length in range(min(len(cand), self.max_variant), 1, -1):
-                    suffix = cand[-length:]
-                    for slot in self.by_suffix.get(suffix, ()):
-                        if length < len(cand) and length <= 2 and cand[-length - 1] not in "0123456789":
-                            continue  # short labels (其他, 总计) must stand alone or follow numbering
+            for cand in _with_unit_stripped(tail):
+                for variant, slots in self.by_end.get(cand[-2:], ()):
+                    length = len(variant)
+                    if best is not None and length < best[0]:
+                        break
+                    if not cand.endswith(variant):
+                        continue
+                    if length < len(cand) and length <= 2 and cand[-length - 1] not in "0123456789":
+                        continue  # short labels (其他, 总计) must stand alone or follow numbering
+                    for slot in slots:
                         order = 1 if slot.index >= cursor else 0
                         score = (length, order, -abs(slot.index - cursor), slot)
                         if best is None or score[:3] > best[:3]:
                             best = score
-                    if best is not None and best[0] == length:
-                        break
         if best is not None:
             return best[3]
         return self._fuzzy(tail_keys[0] if tail_keys else "", cursor)
@@ -135,16 +138,8 @@ class TableReader:
         """Small typos (其他法律行政止公开): compare with the next few rows in table order."""
         if len(text) < 4:
             return None
-        best: tuple[float, RowSlot] | None = None
-        for slot in self.slots[cursor : cursor + 4]:
-            for v in slot.variants:
-                if len(v) < 4:
-                    continue
-                tail = text[-len(v) - 3 :]
-                ratio = difflib.SequenceMatcher(None, tail, v).ratio()
-                if ratio >= 0.8 and (best is None or ratio > best[0]):
-                    best = (ratio, slot)
-        return best[1] if best else None
+        index = _fuzzy_match(self.fmt.id, text, cursor)
+        return None if index is None else self.slots[index]
 
     # -- joint solving of run-together digits --------------------------------------------------------
     def _solve(self, state: _ReadState) -> None:
@@ -177,7 +172,7 @@ class TableReader:
             for expr, read, rel in relevant:
                 if not read & set(new_keys) or not read <= placed:
                     continue
-                ev = evaluate(expr, rel, assigned)  # type: ignore[arg-type]
+                ev = evaluate(expr, rel, assigned, self.fmt.keys)  # type: ignore[arg-type]
                 if ev is not None and ev.ok is False:
                     return False
             return True
@@ -265,7 +260,7 @@ class TableReader:
             for rel, expr in local:
                 if not applies(rel, values):
                     continue
-                ev = evaluate(expr, rel, values)
+                ev = evaluate(expr, rel, values, self.fmt.keys)
                 if ev is not None and ev.ok is False:
                     ok = False
                     break
@@ -274,6 +269,46 @@ class TableReader:
                 count += 1
                 if count >= MAX_SPLITS:
                     return
+
+
+def _with_unit_stripped(tail: str) -> list[str]:
+    """The label, and the label without a unit cell glued to it (主动公开政府信息数条1050)."""
+    out = [tail]
+    for unit in _UNIT_SUFFIXES:
+        if tail.endswith(unit) and len(tail) > len(unit):
+            out.append(tail[: -len(unit)])
+    return out
+
+
+@lru_cache(maxsize=16384)
+def _fuzzy_match(format_id: str, text: str, cursor: int) -> int | None:
+    reader = reader_for(format_id)
+    best: tuple[float, int] | None = None
+    for slot in reader.slots[cursor : cursor + 4]:
+        for v in slot.variants:
+            if len(v) < 4:
+                continue
+            tail = text[-len(v) - 3 :]
+            matcher = difflib.SequenceMatcher(None, tail, v)
+            if matcher.real_quick_ratio() < 0.8 or matcher.quick_ratio() < 0.8:
+                continue
+            ratio = matcher.ratio()
+            if ratio >= 0.8 and (best is None or ratio > best[0]):
+                best = (ratio, slot.index)
+    return best[1] if best else None
+
+
+_READERS: dict[str, TableReader] = {}
+
+
+def reader_for(format_id: str) -> TableReader:
+    """One reader per format (building one compiles the format's labels)."""
+    reader = _READERS.get(format_id)
+    if reader is None:
+        from xxgk.formats import get_format
+
+        reader = _READERS[format_id] = TableReader(get_format(format_id))
+    return reader
 
 
 def split_runs(runs: list[str], n: int) -> Iterator[tuple[Number, ...]]:

@@ -51,6 +51,7 @@ _TRAILING_RE = re.compile(
     r"(?P<nums>(?:[+-]?\d[\d,]*(?:\.\d+)?(?:万元|元)?)(?:[ \t]?[+-]?\d[\d,]*(?:\.\d+)?(?:万元|元)?)*)\s*$"
 )
 _SPLIT_RE = re.compile(r"\t+| {2,}|\u3000+")
+_PROSE_FAST = re.compile(r"[。；;！？]")
 _PROSE_RE = re.compile(r"[。；;！!？?]|，.*，|,.*,.*,")
 _ONE_NUMBER = re.compile(r"[+-]?\d[\d,]*(?:\.\d+)?(?:万元|元)?")
 
@@ -115,6 +116,16 @@ class Tokenizer:
     def _line(self, block: Block) -> None:
         text = block.text
         base = block.start
+        if "|" not in text and len(text) > 40 and _PROSE_FAST.search(text) and not _SPLIT_RE.search(text):
+            # A sentence: one prose token, unless it ends in numbers (a row whose cells ran together).
+            stripped = text.strip()
+            if not stripped[-1].isdigit():
+                lead = len(text) - len(text.lstrip())
+                self.tokens.append(Token(Kind.TEXT, stripped, base + lead, base + lead + len(stripped), prose=True))
+                return
+        if text.endswith("|") and text.count("|") == 1:
+            self._cell(text[:-1], base, grid=False, pipe=True)  # one cell per line: "0 |"
+            return
         if "|" in text:
             stripped = text.strip()
             pieces: list[tuple[str, int]] = []
@@ -149,16 +160,19 @@ class Tokenizer:
             if grid or pipe:
                 self.tokens.append(Token(Kind.BLANK, "", start, start, grid=grid))
             return
-        lead = len(text) - len(text.lstrip())
-        s = start + lead
+        s = start + text.index(stripped[0])
         e = s + len(stripped)
-        if is_dash(stripped):
+        if stripped in _DASHES:
             self.tokens.append(Token(Kind.BLANK, stripped, s, e, grid=grid))
             return
         if stripped in _UNIT_SET:
             self.tokens.append(Token(Kind.UNIT, stripped, s, e, grid=grid))
             return
-        parsed = parse_number(stripped)
+        if stripped.isascii() and stripped.isdigit():  # the common case: a plain count
+            self.tokens.append(Token(Kind.NUM, stripped, s, e, int(stripped), None, len(stripped) > 1, grid=grid))
+            return
+        first = stripped[0]
+        parsed = parse_number(stripped) if (first.isdigit() or first in "+-") else None
         if parsed is not None:
             value, unit = parsed
             digits = stripped.lstrip("+-")
@@ -166,14 +180,14 @@ class Tokenizer:
                 Token(Kind.NUM, stripped, s, e, value, unit, run=digits.isdigit() and len(digits) > 1, grid=grid)
             )
             return
-        m = _TRAILING_RE.search(stripped)
-        if m and m.start() > 0 and not _ends_like_prose(stripped[: m.start()]):
-            label = stripped[: m.start()].rstrip()
-            if label and not label[-1].isdigit() and label[-1] not in "+-.,第":
+        tail = _trailing_numbers(stripped)
+        if tail > 0:
+            label = stripped[:tail].rstrip()
+            if label and not label[-1].isdigit() and label[-1] not in "+-.,第" and not _ends_like_prose(label):
                 self._text(label, s, grid)
-                self._numbers(stripped, m.start(), s, grid)
+                self._numbers(stripped, tail, s, grid)
                 return
-        if m and m.start() == 0:
+        elif tail == 0:
             self._numbers(stripped, 0, s, grid)
             return
         self._text(stripped, s, grid)
@@ -209,6 +223,27 @@ class Tokenizer:
                     grid=grid,
                 )
             )
+
+
+_HYPHENATED = re.compile(r"\d-\d")
+_TAIL_CHARS = frozenset("0123456789,.+-元万 \t")
+
+
+def _trailing_numbers(text: str) -> int:
+    """Where the run of numbers that ends ``text`` starts (``-1`` if it does not end with a number)."""
+    if not text or not text[-1].isdigit() and not text.endswith(("元", "万元")):
+        return -1
+    i = len(text)
+    while i > 0 and text[i - 1] in _TAIL_CHARS:
+        i -= 1
+    while i < len(text) and not (text[i].isdigit() or text[i] in "+-"):
+        i += 1
+    if i >= len(text):
+        return -1
+    if _HYPHENATED.search(text, i):
+        return -1  # 0570-3089078, 2018-103701: a phone number or an index, not cells
+    m = _TRAILING_RE.fullmatch(text, i)
+    return i if m else -1
 
 
 def _ends_like_prose(label: str) -> bool:

@@ -21,6 +21,7 @@ RULE = Rule(
 _DOMAIN = re.compile(
     r"(?<![@\w.-])(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,10})(?![\w-])", re.I
 )
+_ANY_DOMAIN = re.compile(r"[a-z0-9-]\.[a-z]{2,10}(?![a-z0-9-])", re.I)
 _PORTAL_CONTEXT = re.compile(r"(?:门户网站|网站|网址|网页|官网|平台|栏目|登录|访问)[^。；;\n]{0,12}$")
 
 
@@ -32,6 +33,8 @@ def _official(domain: str) -> bool:
 def check(report: Report) -> Iterator[Finding]:
     doc = report.document
     if doc is None:
+        return
+    if not _ANY_DOMAIN.search(doc.text):
         return
     seen: set[str] = set()
     for block in doc.blocks:

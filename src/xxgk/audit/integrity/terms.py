@@ -24,5 +24,10 @@ def spam_pattern() -> re.Pattern[str]:
 
 
 @cache
+def spam_terms() -> tuple[str, ...]:
+    return tuple(t.lower() for t in _data()["spam_terms"])
+
+
+@cache
 def allowed_domains() -> tuple[str, ...]:
     return tuple(_data()["allowed_domains"])

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 
 from xxgk.audit.rule import Rule
 from xxgk.extract.report import Report
 from xxgk.findings import Category, Finding, Severity
+from xxgk.formats import get_format
 
 RULE = Rule("plausibility.magnitude", Category.PLAUSIBILITY, "数值量级合理", "年度报告格式（金额单位为万元）")
 
@@ -19,12 +21,20 @@ LIMITS = {
 }
 
 
-def check(report: Report) -> Iterator[Finding]:
-    for key, value in report.values.items():
-        if value is None:
-            continue
+@cache
+def _limits(format_id: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for key in get_format(format_id).keys:
         limit = next((lim for suffix, lim in LIMITS.items() if key == suffix or key.endswith(suffix)), None)
-        if limit is None or value <= limit:
+        if limit is not None:
+            out[key] = limit
+    return out
+
+
+def check(report: Report) -> Iterator[Finding]:
+    for key, limit in _limits(report.format).items():
+        value = report.values.get(key)
+        if value is None or value <= limit:
             continue
         yield Finding(
             rule=RULE.id,

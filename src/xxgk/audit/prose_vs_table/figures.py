@@ -32,18 +32,21 @@ _UNITS = "件|条|次|篇|人次|人|个|名|场|期"
 
 
 @cache
-def _label_patterns(format_id: str) -> list[tuple[re.Pattern[str], str, str]]:
+def _label_pattern(format_id: str) -> tuple[re.Pattern[str] | None, dict[str, tuple[str, str]]]:
+    """One alternation over the indicator rows' labels (longest first), and label → (key, label)."""
     fmt: Format = get_format(format_id)
-    out: list[tuple[re.Pattern[str], str, str]] = []
+    by_label: dict[str, tuple[str, str]] = {}
     for table in fmt.tables:
         if table.kind is not TableKind.INDICATOR:
             continue
         for row in table.rows:
             for label in row.labels:
                 if len(label) >= 6:
-                    pattern = re.compile(re.escape(label) + rf"\s*(?:为|共|达)?\s*(\d+)\s*(?:{_UNITS})")
-                    out.append((pattern, row.key, label))
-    return out
+                    by_label.setdefault(label, (row.key, label))
+    if not by_label:
+        return None, {}
+    labels = "|".join(re.escape(lab) for lab in sorted(by_label, key=len, reverse=True))
+    return re.compile(rf"({labels})\s*(?:为|共|达)?\s*(\d+)\s*(?:{_UNITS})"), by_label
 
 
 def _approximate(text: str, start: int, end: int) -> bool:
@@ -56,6 +59,7 @@ def check(report: Report) -> Iterator[Finding]:
     fmt = report.schema
     values = report.values
     seen: set[tuple[str, int]] = set()
+    regex, by_label = _label_pattern(fmt.id)
     for sentence in prose_sentences(report):
         text = sentence.text
         for pattern in fmt.prose:
@@ -84,26 +88,28 @@ def check(report: Report) -> Iterator[Finding]:
                     sentence.doc_offset(m.end()),
                     pattern.label,
                 )
-        for regex, key, label in _label_patterns(fmt.id):
-            if key not in values or values[key] is None:
+        if regex is None:
+            continue
+        for m in regex.finditer(text):
+            key, label = by_label[m.group(1)]
+            if values.get(key) is None:
                 continue
-            for m in regex.finditer(text):
-                stated = int(m.group(1))
-                if stated == values[key] or _approximate(text, m.start(1), m.end(1)) or (key, stated) in seen:
-                    continue
-                seen.add((key, stated))
-                table_value = values[key]
-                assert table_value is not None
-                yield _finding(
-                    report,
-                    key,
-                    stated,
-                    table_value,
-                    text,
-                    sentence.doc_offset(m.start()),
-                    sentence.doc_offset(m.end()),
-                    label,
-                )
+            stated = int(m.group(2))
+            if stated == values[key] or _approximate(text, m.start(2), m.end(2)) or (key, stated) in seen:
+                continue
+            seen.add((key, stated))
+            table_value = values[key]
+            assert table_value is not None
+            yield _finding(
+                report,
+                key,
+                stated,
+                table_value,
+                text,
+                sentence.doc_offset(m.start()),
+                sentence.doc_offset(m.end()),
+                label,
+            )
 
 
 def _finding(

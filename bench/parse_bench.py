@@ -1,0 +1,83 @@
+"""Parse+audit throughput on one core versus a baseline measured in the same run.
+
+Baseline: read the file, NFKC-normalise, regex-scan its numbers (what any tool must at least do).
+Measured: ``xxgk`` parse (reader, normalisation, tables, metadata) + the full audit, per report.
+The seeds (optionally with the text/HTML development corpus) are replicated to N reports and streamed one at a time,
+so peak memory stays flat whatever N is.
+
+    .venv/bin/python bench/parse_bench.py --reports 2000 --repeat 5
+    .venv/bin/python bench/parse_bench.py --reports 10000 --repeat 1      # memory check
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import resource
+import statistics
+import sys
+import time
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+_NUMBERS = re.compile(r"\d+(?:\.\d+)?")
+
+
+def inputs(with_corpus: bool = False) -> list[tuple[str, bytes]]:
+    files = sorted((SHARED / "seeds").glob("*.txt"))
+    if with_corpus:
+        files += [p for p in sorted((SHARED / "corpus" / "raw").glob("*")) if p.suffix in (".txt", ".html")]
+    if not files:
+        sys.exit("../shared/seeds not found")
+    return [(p.name, p.read_bytes()) for p in files]
+
+
+def stream(docs: list[tuple[str, bytes]], n: int) -> Iterator[tuple[str, bytes]]:
+    for i in range(n):
+        yield docs[i % len(docs)]
+
+
+def baseline(docs: list[tuple[str, bytes]], n: int) -> float:
+    start = time.perf_counter()
+    count = 0
+    for _, data in stream(docs, n):
+        text = unicodedata.normalize("NFKC", data.decode("utf-8", errors="replace"))
+        count += len(_NUMBERS.findall(text))
+    return n / (time.perf_counter() - start)
+
+
+def xxgk(docs: list[tuple[str, bytes]], n: int) -> float:
+    from xxgk.audit import audit
+    from xxgk.extract import parse_bytes
+
+    start = time.perf_counter()
+    for name, data in stream(docs, n):
+        audit(parse_bytes(data, name))
+    return n / (time.perf_counter() - start)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--reports", type=int, default=2000)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--with-corpus", action="store_true", help="add the text/HTML development corpus")
+    args = ap.parse_args()
+    docs = inputs(args.with_corpus)
+    xxgk(docs, len(docs) * 2)  # warm-up: imports, caches, format loading
+    base_rates, rates = [], []
+    for _ in range(args.repeat):
+        base_rates.append(baseline(docs, args.reports))
+        rates.append(xxgk(docs, args.reports))
+    b, x = statistics.median(base_rates), statistics.median(rates)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"inputs: {len(docs)} distinct reports replicated to {args.reports}, {args.repeat} runs, one core")
+    print(f"baseline (read + NFKC + number regex): median {b:,.0f} reports/s")
+    print(f"xxgk parse + audit:                    median {x:,.0f} reports/s  ({x / b:.1%} of baseline)")
+    print(f"peak RSS: {peak_mb:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
