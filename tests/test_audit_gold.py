@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests.conftest import SHARED
+
 from xxgk.audit import audit
 from xxgk.extract import parse_path
 from xxgk.findings import Category, Finding

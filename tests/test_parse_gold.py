@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests.conftest import ROOT, SHARED, shared_path
+
 from xxgk.extract import parse_path
 
 
@@ -31,7 +31,7 @@ def _cells_right(gold: dict[str, Any], values: dict[str, Any]) -> tuple[int, lis
 def test_seeds_parse_exactly(seeds_dir: Path, seed_gold: list[dict[str, Any]]) -> None:
     for gold in seed_gold:
         report = parse_path(seeds_dir / gold["file"])
-        ok, wrong = _cells_right(gold, report.values)
+        _, wrong = _cells_right(gold, report.values)
         assert not wrong, f"{gold['file']}: {wrong[:10]}"
         assert report.format == gold["format"]
         assert report.year == gold["year"]

@@ -231,7 +231,7 @@ _TAIL_CHARS = frozenset("0123456789,.+-元万 \t")
 
 def _trailing_numbers(text: str) -> int:
     """Where the run of numbers that ends ``text`` starts (``-1`` if it does not end with a number)."""
-    if not text or not text[-1].isdigit() and not text.endswith(("元", "万元")):
+    if not text or (not text[-1].isdigit() and not text.endswith(("元", "万元"))):
         return -1
     i = len(text)
     while i > 0 and text[i - 1] in _TAIL_CHARS:
