@@ -364,6 +364,32 @@ def test_meta_from_label_lines_and_canonical_url() -> None:
     assert {b.noise for b in doc.blocks if "索引号" in b.text} == {"metadata"}
 
 
+def test_meta_values_stop_at_other_labels() -> None:
+    page = html(
+        f"""<div class="info"><span>发布时间：2024-01-17 10:30:00 浏览次数：35</span>
+        <span>来源：县司法局</span></div><div id="zoom"><p>{PROSE}</p></div>"""
+    )
+    doc = read_html(page, "stop.html")
+    assert doc.meta["发布日期"] == "2024-01-17 10:30:00"
+    assert "url" not in doc.meta  # 来源 without an address is not a URL
+
+
+def test_attachment_report_is_flagged() -> None:
+    page = html(
+        """<div id="zoom"><p>某某局2023年政府信息公开工作年度报告见附件。</p>
+        <p>附件：<a href="/upload/2024/report.pdf">某某局2023年年度报告.pdf</a></p></div>"""
+    )
+    doc = read_html(page, "attach.html")
+    assert doc.meta["attachments"] == "/upload/2024/report.pdf"
+    assert any("附件" in w for w in doc.warnings)
+
+
+def test_frameset_page() -> None:
+    doc = read_html(b"<html><head><title>T</title></head><frameset><frame src='a.html'></frameset></html>", "f.html")
+    assert any("a.html" in w for w in doc.warnings)
+    assert doc.meta["title"] == "T"
+
+
 def test_og_url_and_title_fallback() -> None:
     page = html(
         f"<div id='zoom'><p>{PROSE}</p></div>",

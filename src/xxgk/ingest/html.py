@@ -13,6 +13,11 @@ once in document order and emit blocks:
   ``visibility:hidden``, ``hidden``, zero font size, off-screen positioning, zero opacity) are marked
   ``hidden`` wherever they are; hidden links are written as ``链接: <text> (<href>)``.
 
+``Document.meta`` holds ``encoding``, ``main_content`` (the selector that matched, or ``density``), ``title``,
+``url`` (canonical link, og:url or a "来源: http…" line), the portal box values under their Chinese labels
+(索引号, 发布机构, 成文日期, 发布日期, 公开日期, 文号; see :data:`META_LABELS`) and ``attachments`` (document
+links in the main content, one per line).
+
 Block texts are whitespace-collapsed (a line break between two CJK characters disappears, as in CSS Text 3),
 joined with ``"\\n"``; table rows are joined with ``"\\n"`` and cells with ``" | "``. The joined visible text
 is then normalised with :func:`~xxgk.ingest.normalize.normalize_text`; every block and cell offset indexes
@@ -662,7 +667,7 @@ class _Walker:
         noise = self.noise
         hidden: list[str] = []
         hidden_ids, structured = self.hidden_ids, self.structured
-        raw_rows: list[list[tuple[LexborNode, int, int]]] = []
+        raw_rows: list[list[tuple[str, int, int]]] = []
         hidden_rows: list[LexborNode] = []
         for tr in table.css("tr, caption"):
             if tr.tag == "caption":
@@ -671,21 +676,34 @@ class _Walker:
             if noise != NOISE_HIDDEN and tr.mem_id in hidden_ids:
                 hidden_rows.append(tr)
                 continue
-            row: list[tuple[LexborNode, int, int]] = []
+            row: list[tuple[str, int, int]] = []
             for cell in tr.iter():
-                if cell.tag in ("td", "th"):
-                    attrs = cell.attributes
-                    row.append((cell, _span(attrs.get("rowspan"), 65534), _span(attrs.get("colspan"), 1000) or 1))
+                tag = cell.tag
+                if tag != "td" and tag != "th":
+                    continue
+                rs = cs = 1
+                attrs = cell.attributes
+                if attrs:
+                    value = attrs.get("rowspan")
+                    if value is not None:
+                        rs = _span(value, 65534)
+                    value = attrs.get("colspan")
+                    if value is not None:
+                        cs = _span(value, 1000) or 1
+                if cell.mem_id in structured:
+                    text = _cell_text(cell, hidden, hidden_ids, structured)
+                else:
+                    text = _clean(cell.text(deep=True, separator=""))
+                row.append((text, rs, cs))
             raw_rows.append(row)
-        grid = _grid(raw_rows, hidden, hidden_ids, structured)
+        grid = _grid(raw_rows)
         if grid is None:
             self.warnings.append(
                 f"表格过大（超过 {MAX_TABLE_CELLS} 个单元格），已按行保留文本，未展开表格结构 "
                 f"(table over {MAX_TABLE_CELLS} cells kept as lines)"
             )
             for raw_row in raw_rows:
-                line = " | ".join(_cell_text(c, hidden, hidden_ids, structured) for c, _, _ in raw_row)
-                self.emit(BlockKind.LINE, line, noise)
+                self.emit(BlockKind.LINE, " | ".join(text for text, _, _ in raw_row), noise)
         elif grid:
             self.blocks.append(_Raw(BlockKind.TABLE, noise, rows=grid))
         for tr in hidden_rows:
@@ -711,27 +729,34 @@ def _meta_label_count(node: LexborNode) -> int:
     return sum(1 for label in META_LABELS if label in text)
 
 
-def _grid(
-    raw_rows: list[list[tuple[LexborNode, int, int]]],
-    hidden: list[str],
-    hidden_ids: set[int],
-    structured: set[int],
-) -> _RawRows | None:
-    """Expand rowspan/colspan into a rectangular grid of (text, spanned); None when over the size bound."""
+def _grid(raw_rows: list[list[tuple[str, int, int]]]) -> _RawRows | None:
+    """Expand rowspan/colspan into a rectangular grid of (text, spanned); None when over the size bound.
+
+    HTML table model: each cell goes to the first free column of its row; rowspan 0 means "to the last row".
+    Short rows are padded with empty cells.
+    """
     n_rows = len(raw_rows)
     grid: list[list[tuple[str, bool] | None]] = [[] for _ in range(n_rows)]
     budget = MAX_TABLE_CELLS
     for r, row in enumerate(raw_rows):
         c = 0
         line = grid[r]
-        for cell, rs, cs in row:
-            while c < len(line) and line[c] is not None:
+        for text, rs, cs in row:
+            n = len(line)
+            while c < n and line[c] is not None:
                 c += 1
+            if rs == 1 and cs == 1:
+                budget -= 1
+                if c == n:
+                    line.append((text, False))
+                else:
+                    line[c] = (text, False)
+                c += 1
+                continue
             rows_spanned = n_rows - r if rs == 0 else min(rs, n_rows - r)
             budget -= rows_spanned * cs
             if budget < 0:
                 return None
-            text = _cell_text(cell, hidden, hidden_ids, structured)
             for dr in range(rows_spanned):
                 target = grid[r + dr]
                 if len(target) < c + cs:
@@ -740,6 +765,8 @@ def _grid(
                     if target[c + dc] is None:
                         target[c + dc] = (text, dr != 0 or dc != 0)
             c += cs
+        if budget < 0:
+            return None
     width = max((len(line) for line in grid), default=0)
     if width == 0:
         return []
@@ -887,17 +914,15 @@ def _place(raws: list[_Raw], text: str) -> list[Block]:
             blocks.append(Block(raw.kind, text[start:end], start, end, noise=raw.noise))
         else:
             rows: list[list[Cell]] = []
-            for j, row in enumerate(raw.rows):
-                if j:
-                    pos += 1
+            for row in raw.rows:
                 cells: list[Cell] = []
-                for k, (cell_text, spanned) in enumerate(row):
-                    if k:
-                        pos += 3
-                    cells.append(Cell(text[pos : pos + len(cell_text)], pos, pos + len(cell_text), spanned))
-                    pos += len(cell_text)
+                for cell_text, spanned in row:
+                    cell_end = pos + len(cell_text)
+                    cells.append(Cell(text[pos:cell_end], pos, cell_end, spanned))
+                    pos = cell_end + 3  # " | "
                 rows.append(cells)
-            end = pos
+                pos -= 2  # no " | " after the last cell, "\n" before the next row
+            end = pos - 1
             blocks.append(Block(raw.kind, text[start:end], start, end, rows=rows, noise=raw.noise))
         pos = end + 1
     return blocks
@@ -907,37 +932,52 @@ def _place(raws: list[_Raw], text: str) -> list[Block]:
 # Metadata
 # --------------------------------------------------------------------------------------------------------
 
+#: Labels that end a metadata value written on one line with other labels ("发布日期：… 浏览次数：…").
+# fmt: off
+STOP_LABELS: tuple[str, ...] = (
+    "浏览次数", "访问量", "点击数", "阅读数", "信息来源", "来源", "作者", "字号", "主题分类", "体裁分类", "组配分类",
+    "主题词", "关键词", "有效性", "时效", "分类", "名称", "标题", "生成日期", "生效日期", "废止日期", "服务对象",
+)
+# fmt: on
+_LABEL_ALT = "|".join(re.escape(x) for x in sorted([*META_LABELS, *STOP_LABELS], key=len, reverse=True))
 _META_LINE = re.compile(
-    "("
-    + "|".join(sorted(META_LABELS, key=len, reverse=True))
-    + r")\s*[:：]\s*(.*?)\s*(?=(?:"
-    + "|".join(sorted(META_LABELS, key=len, reverse=True))
-    + r")\s*[:：]|$)"
+    "(" + "|".join(sorted(META_LABELS, key=len, reverse=True)) + r")\s*[:：]\s*(.*?)\s*"
+    r"(?=(?:" + _LABEL_ALT + r")\s*[:：]|\s[\u4e00-\u9fff]{2,8}\s*[:：]|$)"
 )
 
 
+def _meta_from_line(text: str, meta: dict[str, str]) -> None:
+    for found in _META_LINE.finditer(text):
+        key = META_LABELS[found.group(1)]
+        written = found.group(2).strip()
+        if written and key not in meta:
+            meta[key] = written
+
+
+_META_FIRST_CHARS = frozenset(label[0] for label in META_LABELS)
+
+
 def _meta_from_blocks(blocks: list[Block], meta: dict[str, str]) -> None:
+    """索引号/发布机构/… from label cells (value in the next cell) and from "label: value" lines."""
     for block in blocks:
         if block.rows is not None:
             for row in block.rows:
                 for k, cell in enumerate(row[:-1]):
-                    if cell.spanned:
+                    text = cell.text
+                    if cell.spanned or not text or text[0] not in _META_FIRST_CHARS:
                         continue
-                    label = squash(cell.text).rstrip(":：")
-                    key = META_LABELS.get(label)
-                    if key is None or key in meta:
+                    key = META_LABELS.get("".join(text.split()).rstrip(":："))
+                    if key is None:
+                        if ":" in text or "：" in text:
+                            _meta_from_line(text, meta)
                         continue
                     value = row[k + 1]
-                    if value.text == cell.text and value.spanned:
+                    if key in meta or (value.spanned and value.text == text):
                         continue
                     if value.text.strip():
                         meta[key] = value.text.strip()
-        elif any(label in block.text for label in ("索引号", "发布", "成文", "公开", "文号", "发文")):
-            for found in _META_LINE.finditer(block.text):
-                key = META_LABELS[found.group(1)]
-                written = found.group(2).strip()
-                if written and key not in meta:
-                    meta[key] = written
+        elif ":" in block.text or "：" in block.text:
+            _meta_from_line(block.text, meta)
         if "url" not in meta and "来源" in block.text:
             source_url = _URL_AFTER_SOURCE.search(block.text)
             if source_url:
@@ -997,7 +1037,9 @@ def read_html(data: bytes, source: str, declared_encoding: str | None = None) ->
     if body is None:
         text, offset_map = normalize_text(page_title)
         blocks = [Block(BlockKind.HEADING, text, 0, len(text))] if text else []
-        warnings.append("页面没有正文 (no <body> in the page)")
+        frames = [f.attributes.get("src") or "" for f in tree.css("frame, iframe")]
+        listed = "、".join(f for f in frames if f)
+        warnings.append(f"页面没有正文 (no <body> in the page){'；框架页面: ' + listed if listed else ''}")
         if text:
             meta["title"] = text
         return Document(source, text, blocks, "html", meta, warnings, offset_map)
@@ -1032,6 +1074,11 @@ def read_html(data: bytes, source: str, declared_encoding: str | None = None) ->
     text, blocks, offset_map = _assemble(walker.blocks)
     if not any(b.noise is None for b in blocks):
         warnings.append("未找到正文内容 (no main content found)")
+    stray = sum(
+        1 for b in blocks if b.rows is not None and b.noise == NOISE_BOILERPLATE and sum(map(len, b.rows)) >= 12
+    )
+    if stray:
+        warnings.append(f"正文容器之外有 {stray} 个表格，已标记为 boilerplate (tables outside the main content)")
 
     # Title: the article heading, else the first content h1, else <title>.
     title = ""
@@ -1046,4 +1093,29 @@ def read_html(data: bytes, source: str, declared_encoding: str | None = None) ->
     if url:
         meta["url"] = url
     _meta_from_blocks(blocks, meta)
+    attachments = _attachments(roots)
+    if attachments:
+        meta["attachments"] = "\n".join(attachments)
+        content_chars = sum(_cjk_count(b.text) for b in blocks if b.noise is None)
+        if content_chars < _SHORT_CONTENT:
+            warnings.append(
+                f"正文很短（{content_chars} 个汉字），报告可能在附件中 (short page, report may be an attachment): "
+                + "、".join(attachments)
+            )
     return Document(source, text, blocks, "html", meta, warnings, offset_map)
+
+
+_DOC_LINK = re.compile(r"\.(?:pdf|docx?|wps|xlsx?|et|ofd|zip|rar)(?:$|[?#])", re.I)
+_SHORT_CONTENT = 300
+
+
+def _attachments(roots: list[LexborNode]) -> list[str]:
+    """Addresses of documents linked or embedded in the main content (a report is often a PDF attachment)."""
+    found: list[str] = []
+    for root in roots:
+        for node in root.css("a[href], iframe[src], embed[src], object[data]"):
+            attrs = node.attributes
+            url = (attrs.get("href") or attrs.get("src") or attrs.get("data") or "").strip()
+            if url and _DOC_LINK.search(url) and url not in found:
+                found.append(url)
+    return found
