@@ -144,6 +144,23 @@ def test_kgc04_meta(kgc04: Document) -> None:
     assert meta["url"] == "http://www.shuyang.gov.cn/sygfj/gknb/202401/2ecfb31a335f4d689220a3a23e24a986.shtml"
 
 
+@pytest.mark.parametrize("selectors", ["generic", "none"])
+def test_kgc04_without_specific_container_rules(
+    kgc04: Document, selectors: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fallbacks (generic selector narrowed by density, pure density) find the same report."""
+    import xxgk.ingest.html as html_module
+
+    kept = tuple(s for s in html_module.CONTAINER_SELECTORS if s in html_module.GENERIC_SELECTORS)
+    monkeypatch.setattr(html_module, "CONTAINER_SELECTORS", kept if selectors == "generic" else ())
+    doc = read_html(KGC_04.read_bytes(), KGC_04.name)
+    assert doc.meta["main_content"].endswith("density")
+    assert [b.text for b in tables(doc)] == [b.text for b in tables(kgc04)]
+    assert [b.text for b in doc.content_blocks()] == [b.text for b in kgc04.content_blocks()]
+    assert {b.noise for b in doc.blocks if b.text in ("首页", "走进沭阳")} == {"navigation"}
+    assert_offsets(doc)
+
+
 def test_kgc04_speed() -> None:
     if not KGC_04.is_file():
         pytest.skip("shared corpus not available")
@@ -179,18 +196,21 @@ def test_hidden_elements_are_marked_and_links_recorded() -> None:
         <p style="visibility: hidden">不可见文字</p>
         <span hidden>属性隐藏</span>
         <div style="position:absolute; left:-9999px">离屏文字<a href="https://x.example/">外链</a></div>
-        <p>正文继续<span style="DISPLAY: NONE">行内隐藏</span>结束。</p></div>"""
+        <p>正文继续<span style="DISPLAY: NONE">行内隐藏</span>结束。</p>
+        <div style="position:absolute;clip:rect(0 0 0 0)">裁剪隐藏</div><p style="opacity:0">透明文字</p>
+        <p style="height:0;overflow:hidden">零高文字</p>
+        <p style="margin-left:-20px;font-size:12pt">可见文字</p></div>"""
     )
     doc = read_html(page, "hidden.html")
     assert_offsets(doc)
     hidden = [b.text for b in doc.blocks if b.noise == "hidden"]
     assert "链接: 博彩网站 (http://spam.example/bet)" in hidden
     assert "链接: 外链 (https://x.example/)" in hidden
-    for text in ("零号字体文字", "不可见文字", "属性隐藏", "离屏文字", "行内隐藏"):
+    for text in ("零号字体文字", "不可见文字", "属性隐藏", "离屏文字", "行内隐藏", "裁剪隐藏", "透明文字", "零高文字"):
         assert any(text in h for h in hidden), text
     content = [b.text for b in doc.content_blocks()]
     assert not any("博彩" in t or "隐藏" in t or "离屏" in t for t in content)
-    assert "正文继续" in content and "结束。" in content
+    assert "正文继续" in content and "结束。" in content and "可见文字" in content
     assert any("隐藏" in w for w in doc.warnings)
 
 

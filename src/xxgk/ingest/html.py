@@ -13,7 +13,7 @@ once in document order and emit blocks:
   ``visibility:hidden``, ``hidden``, zero font size, off-screen positioning, zero opacity) are marked
   ``hidden`` wherever they are; hidden links are written as ``链接: <text> (<href>)``.
 
-``Document.meta`` holds ``encoding``, ``main_content`` (the selector that matched, or ``density``), ``title``,
+``Document.meta`` holds ``encoding``, ``main_content`` (the selector that matched, ``density`` or both), ``title``,
 ``url`` (canonical link, og:url or a "来源: http…" line), the portal box values under their Chinese labels
 (索引号, 发布机构, 成文日期, 发布日期, 公开日期, 文号; see :data:`META_LABELS`) and ``attachments`` (document
 links in the main content, one per line).
@@ -69,6 +69,9 @@ CONTAINER_SELECTORS: tuple[str, ...] = (
     "article",
     "main",
 )
+
+#: Selectors that often wrap more than the article; their match is narrowed by the density heuristic.
+GENERIC_SELECTORS = frozenset({"#content", ".content", ".article", "article", "main"})
 
 #: Tags whose content is never text (dropped with their subtree).
 DROP_TAGS = frozenset(
@@ -222,7 +225,8 @@ _CJK_RUN = re.compile("[\u3400-\u9fff\uf900-\ufaff]+")
 
 _HIDDEN_STYLE = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|opacity\s*:\s*0*(?:\.0*)?\s*(?:;|!|$)"
-    r"|(?:left|top|right|margin-left|margin-top|text-indent)\s*:\s*-\s*\d{3,}",
+    r"|(?<![\w-])(?:left|top|right|text-indent)\s*:\s*-\s*\d{3,}|margin-(?:left|top)\s*:\s*-\s*\d{4,}"
+    r"|clip\s*:\s*rect\(\s*(?:(?:0|0px|1px)[\s,]*){4}\)",
     re.I,
 )
 _FONT_SIZE = re.compile(r"font-size\s*:\s*([\d.]+)\s*(px|pt|em|rem|%)?", re.I)
@@ -415,8 +419,8 @@ def _density_root(body: LexborNode) -> LexborNode:
         if nodes[cur].tag == "table" and tables[cur] == 1:
             break  # never descend into a data table
         best = max(children[cur], key=scores.__getitem__)
-        if scores[best] == 0 or scores[best] < 0.7 * scores[cur]:
-            break
+        if scores[best] == 0 or scores[best] < 0.7 * scores[cur] or tables[best] < tables[cur]:
+            break  # stop before leaving much text, or any table, behind
         cur = best
     return nodes[cur]
 
@@ -538,6 +542,8 @@ class _Walker:
             self.hidden_count += 1
             return NOISE_HIDDEN
         mid = node.mem_id
+        if tag == "table" and _is_meta_box(node):
+            return NOISE_METADATA  # the portal's 索引号/发布机构 box, inside or outside the container
         if mid in self.content_ids:
             return None
         if current is None:
@@ -546,8 +552,6 @@ class _Walker:
             label = _class_noise(node, tag)
             if label is not None:
                 return label
-            if tag == "table" and _meta_label_count(node) >= 2:
-                return NOISE_METADATA
             if tag in _LIST_TAGS and (tag not in ("div", "p", "td") or mid not in self.structured):
                 if _link_density(node) >= 0.5:
                     return NOISE_NAVIGATION
@@ -724,9 +728,10 @@ def _link_density(node: LexborNode) -> float:
     return links / total
 
 
-def _meta_label_count(node: LexborNode) -> int:
-    text = node.text(deep=True, separator="")
-    return sum(1 for label in META_LABELS if label in text)
+def _is_meta_box(table: LexborNode) -> bool:
+    """A table holding the portal's metadata box: 索引号 and at least one other box label."""
+    text = table.text(deep=True, separator="")
+    return "索引号" in text and sum(1 for label in META_LABELS if label in text) >= 2
 
 
 def _grid(raw_rows: list[list[tuple[str, int, int]]]) -> _RawRows | None:
@@ -1047,6 +1052,9 @@ def read_html(data: bytes, source: str, declared_encoding: str | None = None) ->
     found = _rule_roots(tree, body)
     if found is not None:
         roots, how = found
+        if how in GENERIC_SELECTORS:  # may wrap the whole page (scraped pages in <article>): narrow it
+            roots = [_density_root(r) for r in roots]
+            how += " density"
     else:
         roots, how = [_density_root(body)], "density"
     meta["main_content"] = how
