@@ -547,3 +547,35 @@ def test_random_span_grids_round_trip(
                 expected[r + dr][c + dc] = (text, (dr, dc) != (0, 0))
     got = [[(cell.text, cell.spanned) for cell in row] for row in table.rows]
     assert got == expected
+
+
+# fmt: off
+SNIPPETS = [
+    "<div>", "</div>", "<p>", "</p>", "<br>", "<table>", "</table>", "<tr>", "<td rowspan=2>", "<td colspan='3'>",
+    "</td>", "<th>", "<span style='display:none'>", "</span>", "<a href='http://x.example/'>", "</a>", "<h1>",
+    "</h1>", "<ul><li>", "<script>var a;</script>", "<!-- c -->", "<div id='zoom'>", "<o:p>&nbsp;</o:p>", "㈠",
+    "政府信息公开", "索引号：", "2024-01-17", "\n", " ", "&amp;", "<pre>a\nb</pre>", "<td rowspan=0>", "資訊",
+]
+# fmt: on
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(SNIPPETS), max_size=60))
+def test_tag_soup_never_breaks(parts: list[str]) -> None:
+    data = "".join(parts).encode()
+    try:
+        doc = read_html(data, "soup.html")
+    except IngestError:
+        assert not data.strip()
+        return
+    assert_offsets(doc)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=3000))
+def test_random_bytes_never_traceback(data: bytes) -> None:
+    try:
+        doc = read_html(data, "random.bin")
+    except IngestError:
+        return
+    assert_offsets(doc)

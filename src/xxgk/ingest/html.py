@@ -220,7 +220,6 @@ _LARGE_CONTENT = 300  # a container with this much is the article whatever the r
 _SEP = "\x1f"  # block boundary inside a cell; \x1f is whitespace to str.isspace and to \s
 _CJK = "\u2e80-\u2fff\u3001-\u303f\u3040-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
 _CJK_BREAK = re.compile(f"(?<=[{_CJK}])[ \\t\\r\\f\\n]*\\n[ \\t\\r\\f\\n]*(?=[{_CJK}])")
-_WS = re.compile(r"\s+")
 _CJK_RUN = re.compile("[\u3400-\u9fff\uf900-\ufaff]+")
 
 _HIDDEN_STYLE = re.compile(
@@ -303,12 +302,13 @@ def _span(value: str | None, limit: int) -> int:
     """rowspan/colspan attribute → an int ≥ 0 (rowspan 0 = "to the end", handled by the caller)."""
     if not value:
         return 1
-    if value.isdigit():
+    if value.isdigit() and len(value) < 8:
         return min(int(value), limit)
     m = re.match(r"\s*(\d+)", value)
     if not m:
         return 1
-    return min(int(m.group(1)), limit)
+    digits = m.group(1)
+    return limit if len(digits) >= 8 else min(int(digits), limit)
 
 
 def _class_noise(node: LexborNode, tag: str) -> str | None:
@@ -1088,7 +1088,7 @@ def read_html(data: bytes, source: str, declared_encoding: str | None = None) ->
     if stray:
         warnings.append(f"正文容器之外有 {stray} 个表格，已标记为 boilerplate (tables outside the main content)")
 
-    # Title: the article heading, else the first content h1, else <title>.
+    # Title: the article heading, else the first content heading, else <title>.
     title = ""
     if title_el is not None:
         title, _ = normalize_text(_clean(title_el.text(deep=True, separator="")))
