@@ -1,9 +1,10 @@
 """Charts for the rendered report (matplotlib, CJK fonts): application outcomes, proactive items, year over year.
 
-Each chart is drawn once and returned as SVG (HTML, PDF: text drawn as paths, so it needs no font where it is
-viewed and adds no stray text to the PDF text layer) and PNG (DOCX). What is plotted comes from the format
-data: outcome categories are the children of the ``results`` heading of table 三, the proactive items are the
-第二十条 tables. Blank cells (None) are drawn as empty bars labelled “空”, never as 0.
+Each chart is returned as SVG (HTML: text drawn as paths, so it needs no font where it is viewed) and/or
+PNG at 200 dpi (DOCX, PDF: WeasyPrint draws a large SVG slowly, ~0.5 s per chart). Neither adds chart text to
+the document's text layer, so the figures never mix with the tables when the report is read back. What is
+plotted comes from the format data: outcome categories are the children of the ``results`` heading of table 三,
+the proactive items are the 第二十条 tables. Blank cells (None) are drawn as empty bars labelled “空”, never as 0.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ Number = int | float
 
 # Preferred CJK families, first installed wins (仿宋/宋体 where installed, Noto CJK as the fallback).
 CHART_FONTS = ("FangSong", "FangSong_GB2312", "SimSun", "Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Micro Hei")
+KINDS = ("svg", "png")
 COLORS = ("#8c1c13", "#2f5d8a", "#6b8e23", "#b8860b", "#5f4b8b", "#2e8b8b", "#a0522d", "#708090")
 
 
@@ -35,8 +37,8 @@ COLORS = ("#8c1c13", "#2f5d8a", "#6b8e23", "#b8860b", "#5f4b8b", "#2e8b8b", "#a0
 class Chart:
     id: str
     title: str  # the caption printed under the figure (Chinese)
-    svg: bytes
-    png: bytes
+    svg: bytes  # empty when not drawn
+    png: bytes  # empty when not drawn
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,12 +184,15 @@ def _style() -> Iterator[None]:
         yield
 
 
-def _export(fig: Figure) -> tuple[bytes, bytes]:
+def _export(fig: Figure, kinds: tuple[str, ...]) -> tuple[bytes, bytes]:
+    """The figure as (SVG, PNG); a kind not asked for is left empty (drawing each costs ~0.1–0.2 s)."""
     import matplotlib.pyplot as plt
 
     svg, png = io.BytesIO(), io.BytesIO()
-    fig.savefig(svg, format="svg", bbox_inches="tight", metadata={"Date": None})
-    fig.savefig(png, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None})
+    if "svg" in kinds:
+        fig.savefig(svg, format="svg", bbox_inches="tight", metadata={"Date": None})
+    if "png" in kinds:
+        fig.savefig(png, format="png", dpi=200, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
     return svg.getvalue(), png.getvalue()
 
@@ -228,7 +233,7 @@ def _wrap(label: str, width: int = 8) -> str:
     return "\n".join(label[i : i + width] for i in range(0, len(label), width))
 
 
-def outcome_chart(report: Report) -> Chart | None:
+def outcome_chart(report: Report, kinds: tuple[str, ...] = KINDS) -> Chart | None:
     cats = outcome_categories(report.schema, report.values)
     if not cats or all(v is None for _, _, v in cats):
         return None
@@ -239,11 +244,11 @@ def outcome_chart(report: Report) -> Chart | None:
         _bars(ax, [label for _, label, _ in cats], [Series("总计", tuple(v for _, _, v in cats))], horizontal=True)
         ax.set_xlabel("申请数（件）")
         ax.set_title("本年度政府信息公开申请办理结果（总计列）")
-        svg, png = _export(fig)
+        svg, png = _export(fig, kinds)
     return Chart("outcomes", "申请办理结果分布", svg, png)
 
 
-def proactive_chart(report: Report) -> Chart | None:
+def proactive_chart(report: Report, kinds: tuple[str, ...] = KINDS) -> Chart | None:
     groups = proactive_groups(report.schema, report.values)
     if not groups or all(v is None for _, _, ss in groups for s in ss for v in s.values):
         return None
@@ -260,11 +265,11 @@ def proactive_chart(report: Report) -> Chart | None:
             ax.set_visible(False)
         fig.suptitle("主动公开政府信息情况")
         fig.tight_layout()
-        svg, png = _export(fig)
+        svg, png = _export(fig, kinds)
     return Chart("proactive", "主动公开事项统计", svg, png)
 
 
-def comparison_chart(report: Report, previous: Report) -> Chart | None:
+def comparison_chart(report: Report, previous: Report, kinds: tuple[str, ...] = KINDS) -> Chart | None:
     now = headline_figures(report.schema, report.values)
     before = dict((i, v) for i, _, v in headline_figures(previous.schema, previous.values))
     rows = [(label, before.get(i), v) for i, label, v in now if i in before]
@@ -284,13 +289,16 @@ def comparison_chart(report: Report, previous: Report) -> Chart | None:
         )
         ax.set_xlabel("件")
         ax.set_title(f"{prev_label}与{cur_label}主要数据对比")
-        svg, png = _export(fig)
+        svg, png = _export(fig, kinds)
     return Chart("comparison", "与上年度主要数据对比", svg, png)
 
 
-def report_charts(report: Report, previous: Report | None = None) -> list[Chart]:
-    """The charts of a report, in the order they are printed (empty categories produce no chart)."""
-    charts = [outcome_chart(report), proactive_chart(report)]
+def report_charts(report: Report, previous: Report | None = None, kinds: tuple[str, ...] = KINDS) -> list[Chart]:
+    """The charts of a report in printing order (proactive, outcomes, comparison); a chart with no data is left out.
+
+    ``kinds`` chooses the images drawn: ``("svg",)`` for HTML/PDF, ``("png",)`` for DOCX.
+    """
+    charts = [proactive_chart(report, kinds), outcome_chart(report, kinds)]
     if previous is not None:
-        charts.append(comparison_chart(report, previous))
+        charts.append(comparison_chart(report, previous, kinds))
     return [c for c in charts if c is not None]

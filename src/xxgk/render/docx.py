@@ -130,12 +130,14 @@ def _table(doc: Any, t: TableLayout) -> None:
     widths = column_widths(t)
     for j, col in enumerate(table.columns):
         col.width = Cm(widths[j])
-        for cell in col.cells:
+    grid = [list(r.cells) for r in table.rows]  # resolve the cells once: table.cell() rescans the table
+    for row_cells in grid:
+        for j, cell in enumerate(row_cells):
             cell.width = Cm(widths[j])
     for c in t.cells:
-        top_left = table.cell(c.row, c.col)
+        top_left = grid[c.row][c.col]
         if c.rowspan > 1 or c.colspan > 1:
-            top_left = top_left.merge(table.cell(c.row + c.rowspan - 1, c.col + c.colspan - 1))
+            top_left = top_left.merge(grid[c.row + c.rowspan - 1][c.col + c.colspan - 1])
         _cell_text(top_left, c)
     for i in range(t.header_rows):  # repeat the header on each page
         trpr = table.rows[i]._tr.get_or_add_trPr()
@@ -168,8 +170,7 @@ def render_docx(report: Report, *, previous: Report | None = None, charts: bool 
     doc.add_heading(layout.title, level=1)
     for text in layout.preface:
         _paragraph(doc, text)
-    order = {"proactive": 0, "outcomes": 1, "comparison": 2}
-    drawn = sorted(report_charts(report, previous) if charts else [], key=lambda c: order.get(c.id, 9))
+    drawn = report_charts(report, previous, kinds=("png",)) if charts else []
     numbers = {c.id: n for n, c in enumerate(drawn, start=1)}
     for s in layout.sections:
         doc.add_heading(s.heading, level=2)

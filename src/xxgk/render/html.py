@@ -25,7 +25,8 @@ class _Figure:
     id: str
     title: str
     number: int
-    data: str  # base64 SVG
+    data: str  # base64 image
+    mime: str
 
 
 @cache
@@ -43,22 +44,27 @@ def stylesheet(name: str) -> str:
     return resources.files("xxgk.render").joinpath("templates", name).read_text(encoding="utf-8")
 
 
-def _figures(charts: list[Chart]) -> dict[str, list[_Figure]]:
-    order = {"proactive": 0, "outcomes": 1, "comparison": 2}
+def _figures(charts: list[Chart], image: str) -> dict[str, list[_Figure]]:
     out: dict[str, list[_Figure]] = {}
-    for n, c in enumerate(sorted(charts, key=lambda c: order.get(c.id, 9)), start=1):
-        fig = _Figure(c.id, c.title, n, base64.b64encode(c.svg).decode("ascii"))
+    for n, c in enumerate(charts, start=1):
+        data, mime = (c.svg, "image/svg+xml") if image == "svg" else (c.png, "image/png")
+        fig = _Figure(c.id, c.title, n, base64.b64encode(data).decode("ascii"), mime)
         out.setdefault(CHART_SECTION.get(c.id, "other_matters"), []).append(fig)
     return out
 
 
 def render_html_text(
-    report: Report, *, previous: Report | None = None, charts: bool = True, print_css: bool = False
+    report: Report,
+    *,
+    previous: Report | None = None,
+    charts: bool = True,
+    print_css: bool = False,
+    image: str = "svg",
 ) -> str:
-    """The report as an HTML document (str)."""
+    """The report as an HTML document (str); charts embedded as ``image`` (svg | png) data URIs."""
     layout = report_layout(report)
     css = stylesheet("report.css") + ("\n" + stylesheet("print.css") if print_css else "")
-    figures = _figures(report_charts(report, previous)) if charts else {}
+    figures = _figures(report_charts(report, previous, kinds=(image,)), image) if charts else {}
     return _env().get_template("report.html.j2").render(layout=layout, css=css, charts=figures)
 
 

@@ -52,7 +52,7 @@ def render_pdf(report: Report, *, previous: Report | None = None, charts: bool =
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    html = render_html_text(report, previous=previous, charts=charts, print_css=True)
+    html = render_html_text(report, previous=previous, charts=charts, print_css=True, image="png")
     data = HTML(string=html, base_url=".").write_pdf()
     if data is None:  # pragma: no cover - write_pdf without a target returns bytes
         raise RuntimeError("WeasyPrint returned no PDF")
