@@ -9,21 +9,22 @@ that differ between the splits are reported as ambiguous (``None`` plus a findin
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from functools import lru_cache
-from math import comb
 
-from xxgk.extract.relations import Expression, applies, evaluate, expression_keys, relation_instances
+from xxgk.extract.relations import Expression, evaluate, expression_keys, relation_instances
 from xxgk.extract.tokens import UNITS, Kind, Token
 from xxgk.findings import Category, Finding, Severity
-from xxgk.formats import Format, Row, Table, TableKind, label_key
+from xxgk.formats import Format, Relation, Row, Table, TableKind, label_key
 
 Number = int | float
 
 MAX_PENDING = 6
 MAX_SPLITS = 20000  # candidate splits per row kept for the joint solver
-MAX_SOLUTIONS = 64
+MAX_SOLUTIONS = 256
 _UNIT_SUFFIXES = tuple(sorted(UNITS, key=len, reverse=True))
 
 
@@ -94,9 +95,17 @@ class TableReader:
             if self.sequence
             else set()
         )
+        self.seq_first_column = label_key(self.sequence.columns[0].labels[0]) if self.sequence else ""
         self.extra_column_labels = {
             label_key(lab): (t, c) for t in fmt.tables for c in t.extra_columns for lab in c.labels
         }
+
+    def is_sequence_header(self, key: str) -> bool:
+        """Whether a (possibly run-together) label consists only of table-四 header words."""
+        for word in sorted(self.seq_header, key=len, reverse=True):
+            if word:
+                key = key.replace(word, "")
+        return not key
 
     # -- public --------------------------------------------------------------------------------------
     def read(self, tokens: list[Token]) -> TableResult:
@@ -143,84 +152,118 @@ class TableReader:
 
     # -- joint solving of run-together digits --------------------------------------------------------
     def _solve(self, state: _ReadState) -> None:
+        """Choose one split per run-together row so that every relation holds; rows that share no relation
+        are solved separately. Cells that differ between the consistent choices become ``None`` plus a finding;
+        if the search had to stop early, every cell of that group is reported rather than risk a wrong one."""
         pending = state.run_rows
         if not pending:
             return
         result = state.result
-        for p in pending:
-            p.candidates = list(self._row_candidates(p, result.values))
-        instances = [
-            (rel, expr)
-            for rel, expr in relation_instances(self.fmt)
-            if rel.severity == "error" and rel.status in ("stated", "implied")
-        ]
+        truncated: set[int] = set()
+        for idx, p in enumerate(pending):
+            p.candidates = []
+            for cand in self._row_candidates(p, result.values):
+                p.candidates.append(cand)
+            if len(p.candidates) >= MAX_SPLITS:
+                truncated.add(idx)
         unknown_keys: list[list[str]] = [self._keys_of(p) for p in pending]
-        all_keys = set(result.values) | {k for ks in unknown_keys for k in ks}
-        # Relations that read at least one unknown cell, with the keys they read.
-        relevant: list[tuple[Expression, set[str], object]] = []
-        unknown = {k for ks in unknown_keys for k in ks}
-        for rel, expr in instances:
-            read = expression_keys(expr, all_keys)
-            if read & unknown and read <= all_keys:
-                relevant.append((expr, read, rel))
-        order = sorted(range(len(pending)), key=lambda i: len(pending[i].candidates))
-        solutions: list[dict[str, Number]] = []
-        assigned: dict[str, Number | None] = dict(result.values)
-        placed: set[str] = set(result.values)
+        owner = {k: i for i, ks in enumerate(unknown_keys) for k in ks}
+        all_keys = set(result.values) | set(owner)
+        relevant: list[tuple[Expression, set[str], Relation]] = []
+        parent = list(range(len(pending)))
 
-        def check(new_keys: list[str]) -> bool:
-            for expr, read, rel in relevant:
-                if not read & set(new_keys) or not read <= placed:
-                    continue
-                ev = evaluate(expr, rel, assigned, self.fmt.keys)  # type: ignore[arg-type]
-                if ev is not None and ev.ok is False:
-                    return False
+        def find(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        for rel, expr in relation_instances(self.fmt):
+            if rel.severity != "error":
+                continue
+            read = expression_keys(expr, all_keys)
+            rows = {owner[k] for k in read if k in owner}
+            if rows and read <= all_keys:
+                relevant.append((expr, read, rel))
+                first, *rest = rows
+                for other in rest:
+                    parent[find(other)] = find(first)
+        components: dict[int, list[int]] = {}
+        for i in range(len(pending)):
+            components.setdefault(find(i), []).append(i)
+        for members in components.values():
+            solutions, complete = self._search(members, pending, unknown_keys, relevant, result.values)
+            complete = complete and not (truncated & set(members))
+            for idx in members:
+                self._settle(pending[idx], unknown_keys[idx], solutions, complete, result)
+
+    def _search(
+        self,
+        members: list[int],
+        pending: list[PendingRow],
+        unknown_keys: list[list[str]],
+        relevant: list[tuple[Expression, set[str], Relation]],
+        known: dict[str, Number | None],
+    ) -> tuple[list[dict[str, Number]], bool]:
+        keys_here = {k for i in members for k in unknown_keys[i]}
+        checks = [(expr, read, rel) for expr, read, rel in relevant if read & keys_here]
+        order = sorted(members, key=lambda i: len(pending[i].candidates))
+        solutions: list[dict[str, Number]] = []
+        assigned: dict[str, Number | None] = dict(known)
+        placed: set[str] = set(known)
+
+        def consistent(new_keys: set[str]) -> bool:
+            for expr, read, rel in checks:
+                if read & new_keys and read <= placed:
+                    ev = evaluate(expr, rel, assigned, self.fmt.keys)
+                    if ev is not None and ev.ok is False:
+                        return False
             return True
 
-        def dfs(i: int) -> None:
+        def dfs(j: int) -> None:
             if len(solutions) >= MAX_SOLUTIONS:
                 return
-            if i == len(order):
-                solutions.append({k: assigned[k] for k in unknown if assigned.get(k) is not None})  # type: ignore[misc]
+            if j == len(order):
+                solutions.append({k: v for k in keys_here if (v := assigned.get(k)) is not None})
                 return
-            p = pending[order[i]]
-            row_keys = unknown_keys[order[i]]
-            for cand in p.candidates:
-                for k, v in zip(row_keys, cand, strict=True):
-                    assigned[k] = v
-                    placed.add(k)
-                if check(row_keys):
-                    dfs(i + 1)
-                for k in row_keys:
-                    assigned.pop(k, None)
-                    placed.discard(k)
+            row_keys = unknown_keys[order[j]]
+            new = set(row_keys)
+            for cand in pending[order[j]].candidates:
+                assigned.update(zip(row_keys, cand, strict=True))
+                placed.update(row_keys)
+                if consistent(new):
+                    dfs(j + 1)
+            for k in row_keys:
+                assigned.pop(k, None)
+                placed.discard(k)
 
         dfs(0)
-        for idx, p in enumerate(pending):
-            keys = unknown_keys[idx]
-            span = (p.runs[0].start, p.runs[-1].end)
-            raw = " ".join(t.text for t in p.runs)
-            if not solutions:
-                for k in keys:
-                    result.values[k] = None
-                    result.provenance[k] = span
-                    result.raw[k] = raw
-                result.findings.append(self._ambiguous(keys, span, raw, "没有任何拆分能满足本表的勾稽关系"))
-                continue
-            ambiguous: list[str] = []
+        return solutions, len(solutions) < MAX_SOLUTIONS
+
+    def _settle(
+        self, p: PendingRow, keys: list[str], solutions: list[dict[str, Number]], complete: bool, result: TableResult
+    ) -> None:
+        span = (p.runs[0].start, p.runs[-1].end)
+        raw = " ".join(t.text for t in p.runs)
+        for k in keys:
+            result.provenance[k] = span
+            result.raw[k] = raw
+        if not solutions:
             for k in keys:
-                seen = {s.get(k) for s in solutions}
-                result.provenance[k] = span
-                result.raw[k] = raw
-                if len(seen) == 1:
-                    result.values[k] = seen.pop()
-                else:
-                    result.values[k] = None
-                    ambiguous.append(k)
-            if ambiguous:
-                result.findings.append(
-                    self._ambiguous(ambiguous, span, raw, f"有{len(solutions)}种拆分都满足勾稽关系，无法确定")
-                )
+                result.values[k] = None
+            result.findings.append(self._ambiguous(keys, span, raw, "没有任何拆分能满足本表的勾稽关系"))
+            return
+        ambiguous: list[str] = []
+        for k in keys:
+            seen = {sol.get(k) for sol in solutions}
+            if len(seen) == 1 and complete:
+                result.values[k] = seen.pop()
+            else:
+                result.values[k] = None
+                ambiguous.append(k)
+        if ambiguous:
+            how = f"有{len(solutions)}种拆分都满足勾稽关系" if complete else "可能的拆分过多"
+            result.findings.append(self._ambiguous(ambiguous, span, raw, f"{how}，无法确定"))
 
     def _ambiguous(self, keys: list[str], span: tuple[int, int], raw: str, why: str) -> Finding:
         return Finding(
@@ -244,31 +287,66 @@ class TableReader:
         return [t.key(slot.row, c) for c in t.columns]
 
     def _row_candidates(self, p: PendingRow, known: dict[str, Number | None]) -> Iterator[tuple[Number, ...]]:
+        """Splits of the row's digits that satisfy every relation lying within the row, pruned as they grow."""
         keys = self._keys_of(p)
-        n = len(keys)
-        local = [
-            (rel, expr)
-            for rel, expr in relation_instances(self.fmt)
-            if rel.severity == "error"
-            and expression_keys(expr, keys)
-            and expression_keys(expr, set(keys) | set(known)) <= set(keys)
-        ]
+        checks = _row_checks(self.fmt.id, tuple(keys))
+
+        def check(i: int, parts: list[Number]) -> bool:
+            for op, terms, const in checks.get(i, ()):
+                total = const + sum(coef * parts[pos] for pos, coef in terms)
+                if (
+                    (op == "==" and abs(total) > 1e-6)
+                    or (op == "<=" and total > 1e-6)
+                    or (op == ">=" and total < -1e-6)
+                ):
+                    return False
+            return True
+
         count = 0
-        for parts in split_runs([t.text for t in p.runs], n):
-            values = dict(zip(keys, parts, strict=True))
-            ok = True
-            for rel, expr in local:
-                if not applies(rel, values):
-                    continue
-                ev = evaluate(expr, rel, values, self.fmt.keys)
-                if ev is not None and ev.ok is False:
-                    ok = False
-                    break
-            if ok:
-                yield parts
-                count += 1
-                if count >= MAX_SPLITS:
-                    return
+        for parts in split_runs([t.text for t in p.runs], len(keys), check):
+            yield parts
+            count += 1
+            if count >= MAX_SPLITS:
+                return
+
+
+Linear = tuple[str, tuple[tuple[int, int], ...], float]
+
+
+@lru_cache(maxsize=4096)
+def _row_checks(format_id: str, keys: tuple[str, ...]) -> dict[int, list[Linear]]:
+    """The error relations that read only these cells, as linear checks ``Σ coef·cell + const OP 0``, indexed
+    by the position of the last cell they need (so a split is pruned as soon as a check can be made)."""
+    from xxgk.formats import get_format
+
+    fmt = get_format(format_id)
+    position = {k: i for i, k in enumerate(keys)}
+    out: dict[int, list[Linear]] = {}
+    for rel, expr in relation_instances(fmt):
+        if rel.severity != "error" or rel.when or rel.unless:
+            continue
+        read = expression_keys(expr, fmt.keys)
+        if not read or not read <= set(position):
+            continue
+        coeffs: dict[int, int] = {}
+        const = 0.0
+        linear = True
+        for side, sign in ((expr.lhs, 1), (expr.rhs, -1)):
+            for term in side:
+                if term.func == "const":
+                    const += sign * term.sign * int(term.ref)
+                elif term.func == "max":
+                    linear = False
+                else:
+                    matched = [term.ref] if term.func is None else [k for k in keys if fnmatchcase(k, term.ref)]
+                    for k in matched:
+                        coeffs[position[k]] = coeffs.get(position[k], 0) + sign * term.sign
+        if not linear:
+            continue
+        terms = tuple((pos, c) for pos, c in coeffs.items() if c)
+        if terms:
+            out.setdefault(max(pos for pos, _ in terms), []).append((expr.op, terms, const))
+    return out
 
 
 def _with_unit_stripped(tail: str) -> list[str]:
@@ -311,49 +389,59 @@ def reader_for(format_id: str) -> TableReader:
     return reader
 
 
-def split_runs(runs: list[str], n: int) -> Iterator[tuple[Number, ...]]:
-    """Every way to cut the digit runs into ``n`` numbers (each run into ≥ 1 numbers, no leading zeros)."""
-    total_digits = sum(len(r) for r in runs)
-    if n < len(runs) or total_digits < n or comb(max(total_digits - 1, 1), max(n - 1, 0)) > 5_000_000:
-        return
+def split_runs(
+    runs: list[str], n: int, check: Callable[[int, list[Number]], bool] | None = None
+) -> Iterator[tuple[Number, ...]]:
+    """Every way to cut the digit runs into ``n`` numbers (each run into ≥ 1 numbers, no leading zeros).
 
-    def cuts(s: str, k: int) -> Iterator[list[str]]:
-        if k == 1:
-            if _valid_part(s):
-                yield [s]
+    ``check(i, parts)`` is called as the ``i``-th number is placed; returning False prunes that branch, so
+    relations within a row cut the search down long before the product of all positions is enumerated.
+    """
+    if n < len(runs) or sum(len(r) for r in runs) < n:
+        return
+    parts: list[Number] = []
+
+    def place(run: int, pos: int) -> Iterator[tuple[Number, ...]]:
+        i = len(parts)
+        text = runs[run]
+        if pos == len(text):  # this run is used up: the next one starts a new number
+            if run + 1 == len(runs):
+                if i == n:
+                    yield tuple(parts)
+                return
+            yield from place(run + 1, 0)
             return
-        for i in range(1, len(s) - k + 2):
-            head = s[:i]
-            if not _valid_part(head):
-                if head.startswith("0") or head.startswith(("+0", "-0")):
+        if i == n:
+            return
+        digits_left = sum(len(r) for r in runs[run + 1 :]) + len(text) - pos
+        runs_left = len(runs) - run - 1
+        numbers_left = n - i
+        if digits_left < numbers_left or numbers_left < runs_left + 1:
+            return
+        # Leave one digit for every later number; the last number of the last run takes all that is left.
+        longest = min(len(text), pos + digits_left - (numbers_left - 1))
+        first_end = longest if (numbers_left == 1 and runs_left == 0) else pos + 1
+        for end in range(first_end, longest + 1):
+            piece = text[pos:end]
+            if not _valid_part(piece):
+                if piece.lstrip("+-").startswith("0") and len(piece.lstrip("+-")) >= 1 and piece not in ("+", "-"):
                     break
                 continue
-            for rest in cuts(s[i:], k - 1):
-                yield [head, *rest]
+            # Leave at least one digit for each number still to come in this run's share.
+            parts.append(_to_number(piece))
+            if check is None or check(i, parts):
+                yield from place(run, end)
+            parts.pop()
 
-    def distribute(i: int, left: int) -> Iterator[list[str]]:
-        if i == len(runs) - 1:
-            yield from cuts(runs[i], left)
-            return
-        remaining_runs = len(runs) - i - 1
-        for k in range(1, left - remaining_runs + 1):
-            for head in cuts(runs[i], k):
-                for rest in distribute(i + 1, left - k):
-                    yield head + rest
+    yield from place(0, 0)
 
-    for parts in distribute(0, n):
-        yield tuple(_to_number(p) for p in parts)
+
+_PART = re.compile(r"[+-]?(?:0|[1-9]\d*)(?:\.\d+)?")
 
 
 def _valid_part(s: str) -> bool:
-    body = s.lstrip("+-")
-    if not body or (s[0] in "+-" and len(s) > 1 and s[1:].startswith(("+", "-"))):
-        return False
-    if any(c in "+-" for c in body):
-        return False
-    if body.startswith(".") or body.endswith("."):
-        return False
-    return not (len(body) > 1 and body[0] == "0" and body[1] != ".")
+    """A number as written in a cell: optional sign, no leading zeros, no dangling decimal point."""
+    return _PART.fullmatch(s) is not None
 
 
 def _to_number(s: str) -> Number:
@@ -393,8 +481,11 @@ class _ReadState:
                 self.reader.sequence is not None
                 and self.active
                 and not self.seq_done
-                and key.startswith("行政复议")
-                and len(key) <= 6
+                and (
+                    (key.startswith("行政复议") and len(key) <= 6)
+                    or key == self.reader.seq_first_column
+                    or ("行政复议" in key and "行政诉讼" in key and len(key) <= 24)
+                )
                 and key not in self.reader.by_suffix
             ):
                 self.seq_open = True
@@ -411,8 +502,12 @@ class _ReadState:
         elif tok.kind in (Kind.NUM, Kind.BLANK):
             if self.active:
                 self.values.append(tok)
-        elif tok.kind is Kind.ROW_END and self.values:
-            self.flush()
+        elif tok.kind is Kind.ROW_END:
+            if not self.values and self.active and not self.seq_open and self.pending and not self.pending[-1].prose:
+                # A labelled row closed with no cells at all: its cells are blank (not absent).
+                self.values.append(Token(Kind.BLANK, "", tok.start, tok.start))
+            if self.values:
+                self.flush()
 
     def flush(self) -> None:
         values, pending = self.values, self.pending
@@ -422,10 +517,10 @@ class _ReadState:
                 return
         if self.seq_open and not self.seq_done:
             label = label_key("".join(t.text for t in pending[-3:])) if pending else ""
-            if not pending or all(label_key(t.text) in self.reader.seq_header for t in pending[-1:]) or not label:
+            if not pending or not label or self.reader.is_sequence_header(label_key(pending[-1].text)):
                 self.seq_tokens.extend(t for t in values if t.kind is not Kind.UNIT)
                 self.pending = []
-                if sum(1 for t in self.seq_tokens if t.kind is Kind.NUM) >= self._seq_size():
+                if _cells_from_first_number(self.seq_tokens) >= self._seq_size():
                     self.finish_sequence()
                 return
         slot = self.reader.match(pending, self.cursor) if pending else None
@@ -454,7 +549,7 @@ class _ReadState:
         keys = [seq.key(r, c) for r in seq.rows for c in seq.columns]
         toks = _trim_blanks([t for t in self.seq_tokens if t.kind is not Kind.UNIT], len(keys))
         nums = [t for t in toks if t.kind is Kind.NUM]
-        if len(nums) < len(keys) and any(t.run for t in nums):
+        if len(toks) < len(keys) and len(nums) < len(keys) and any(t.run for t in nums):
             slot = RowSlot(seq, Row(key="__sequence__", labels=()), -1, ())
             self.run_rows.append(_SequenceRow(slot, nums, keys))
             return
@@ -530,11 +625,20 @@ class _SequenceRow(PendingRow):
         self.keys = keys
 
 
+def _cells_from_first_number(toks: list[Token]) -> int:
+    """Cells (numbers and blanks) from the first number on: blank header padding before it does not count."""
+    for i, t in enumerate(toks):
+        if t.kind is Kind.NUM:
+            return sum(1 for u in toks[i:] if u.kind in (Kind.NUM, Kind.BLANK))
+    return 0
+
+
 def _trim_blanks(toks: list[Token], n: int) -> list[Token]:
-    """Drop padding blanks around the cells: leading ones first, while there are more cells than columns."""
+    """Drop padding blanks around the cells while there are more cells than columns: trailing ones first (a
+    row closed by ``|`` or ``||``), then leading ones (an empty label cell before the numbers)."""
     toks = list(toks)
-    while len(toks) > n and toks and toks[0].kind is Kind.BLANK:
-        toks.pop(0)
     while len(toks) > n and toks and toks[-1].kind is Kind.BLANK:
         toks.pop()
+    while len(toks) > n and toks and toks[0].kind is Kind.BLANK:
+        toks.pop(0)
     return toks

@@ -123,6 +123,10 @@ class Tokenizer:
                 lead = len(text) - len(text.lstrip())
                 self.tokens.append(Token(Kind.TEXT, stripped, base + lead, base + lead + len(stripped), prose=True))
                 return
+        if not text.strip("|"):
+            # A line of bare pipes closes a row in the one-cell-per-line layout (seed 004: "|", "||").
+            self.tokens.append(Token(Kind.ROW_END, "", base, base + len(text)))
+            return
         if text.endswith("|") and text.count("|") == 1:
             self._cell(text[:-1], base, grid=False, pipe=True)  # one cell per line: "0 |"
             return
@@ -133,7 +137,9 @@ class Tokenizer:
             for part in text.split("|"):
                 pieces.append((part, pos))
                 pos += len(part) + 1
-            if stripped.startswith("|") and stripped.endswith("|") and len(pieces) >= 3:
+            # Markdown opens a row with a pipe in the first column; a pipe-terminated row whose first cell is
+            # blank starts with that (blank) cell instead: " | 16 | 35 |".
+            if text.startswith("|") and stripped.endswith("|") and len(pieces) >= 3:
                 pieces = pieces[1:]  # Markdown: the leading pipe opens the row
                 if set(stripped) <= set("|-: ") and "-" in stripped:
                     return  # Markdown separator row
@@ -176,9 +182,7 @@ class Tokenizer:
         if parsed is not None:
             value, unit = parsed
             digits = stripped.lstrip("+-")
-            self.tokens.append(
-                Token(Kind.NUM, stripped, s, e, value, unit, run=digits.isdigit() and len(digits) > 1, grid=grid)
-            )
+            self.tokens.append(Token(Kind.NUM, stripped, s, e, value, unit, run=_multi_digit(digits), grid=grid))
             return
         tail = _trailing_numbers(stripped)
         if tail > 0:
@@ -219,14 +223,19 @@ class Tokenizer:
                     base + m.end(),
                     value,
                     unit,
-                    run=digits.isdigit() and len(digits) > 1,
+                    run=_multi_digit(digits),
                     grid=grid,
                 )
             )
 
 
 _HYPHENATED = re.compile(r"\d-\d")
+_CONTACT = re.compile(r"电话|传真|手机|邮编|邮政编码|索引号|文号|联系|热线|号码|地址|编号|代码|:")
 _TAIL_CHARS = frozenset("0123456789,.+-元万 \t")
+
+
+def _multi_digit(text: str) -> bool:
+    return sum(c.isdigit() for c in text) > 1
 
 
 def _trailing_numbers(text: str) -> int:
@@ -240,8 +249,8 @@ def _trailing_numbers(text: str) -> int:
         i += 1
     if i >= len(text):
         return -1
-    if _HYPHENATED.search(text, i):
-        return -1  # 0570-3089078, 2018-103701: a phone number or an index, not cells
+    if _HYPHENATED.search(text, i) and (_CONTACT.search(text, 0, i) or i > 40):
+        return -1  # 电话:0570-3089078, 索引号 …2018-103701: a phone number or an index, not cells
     m = _TRAILING_RE.fullmatch(text, i)
     return i if m else -1
 

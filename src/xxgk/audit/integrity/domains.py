@@ -38,8 +38,8 @@ def check(report: Report) -> Iterator[Finding]:
         return
     seen: set[str] = set()
     for block in doc.blocks:
-        if block.noise == "navigation":
-            continue
+        if block.noise is not None and block.noise != "hidden":
+            continue  # page chrome (navigation, footer, sidebar…) belongs to the portal, not the report
         for m in _DOMAIN.finditer(block.text):
             domain = m.group(1).lower()
             if domain in seen or _official(domain) or re.fullmatch(r"[\d.]+", domain):

@@ -21,8 +21,13 @@ def check(report: Report) -> Iterator[Finding]:
     doc = report.document
     if doc is None:
         return
+    content = [b for b in doc.content_blocks()]
+    if not content:
+        return
+    first, last = content[0].start, content[-1].end
     for block in doc.noise_blocks():
-        if block.noise != "hidden" or not block.text.strip():
+        # Only what is hidden inside the report body: portals hide their own drop-down menus too.
+        if block.noise != "hidden" or not block.text.strip() or not (first <= block.start <= last):
             continue
         has_link = "http" in block.text or "链接" in block.text or "www." in block.text
         yield Finding(

@@ -1,0 +1,159 @@
+"""Property tests: random consistent reports flattened in every layout parse back exactly; normalisation of
+numbers, labels and text never crashes on arbitrary input."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from xxgk.extract import parse_bytes
+from xxgk.extract.tables import split_runs
+from xxgk.extract.tokens import parse_number
+from xxgk.formats import label_key
+from xxgk.ingest import IngestError
+from xxgk.ingest.normalize import normalize_text
+from xxgk.render.flattened import LAYOUTS, flatten
+from xxgk.render.sample import sample_report
+
+EXACT_LAYOUTS = [lay for lay in LAYOUTS if lay != "run_together"]
+
+
+@pytest.mark.parametrize("layout", EXACT_LAYOUTS)
+@pytest.mark.parametrize("format_id", ["legacy", "2019", "2021"])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), blank_rate=st.sampled_from([0.0, 0.0, 0.05, 0.3]))
+def test_flattened_layouts_parse_back_exactly(format_id: str, layout: str, seed: int, blank_rate: float) -> None:
+    report = sample_report(format_id, random.Random(seed), blank_rate=blank_rate)
+    parsed = parse_bytes(flatten(report, layout).encode("utf-8"), f"sample.{layout}.txt")
+    assert parsed.format == report.format
+    assert parsed.year == report.year
+    assert parsed.agency == report.agency
+    assert parsed.published == report.published
+    wrong = {
+        k: (v, parsed.values.get(k, "<absent>"))
+        for k, v in report.values.items()
+        if parsed.values.get(k, "<absent>") != v
+    }
+    assert not wrong, wrong
+    assert not parsed.findings
+
+
+@pytest.mark.parametrize("format_id", ["2019", "2021"])
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1))
+def test_run_together_cells_are_right_or_reported_ambiguous(format_id: str, seed: int) -> None:
+    """No separator at all: the table's relations decide the split; never a wrong number, and every cell that
+    could not be decided is null and named in a finding."""
+    report = sample_report(format_id, random.Random(seed))
+    parsed = parse_bytes(flatten(report, "run_together").encode("utf-8"), "sample.txt")
+    reported = {k for f in parsed.findings for k in f.keys}
+    assert all(f.rule == "extract.ambiguous_cells" for f in parsed.findings)
+    for key, want in report.values.items():
+        have = parsed.values.get(key, "<absent>")
+        assert have == want or (have is None and key in reported), (key, want, have)
+    # Table 三 has enough relations to be solved almost entirely.
+    table3 = [k for k in report.values if k.startswith("applications.")]
+    solved = sum(1 for k in table3 if parsed.values.get(k) == report.values[k])
+    assert solved >= 0.9 * len(table3)
+
+
+def test_run_together_example_from_the_issue() -> None:
+    """`120010215` for the row 12, 0, 0, 1, 0, 2, 15: with the column relations the split is unique."""
+    report = sample_report("2021", random.Random(7))
+    values = dict(report.values)
+    row = {
+        "natural_person": 12,
+        "commercial": 0,
+        "research": 0,
+        "nonprofit": 1,
+        "legal_services": 0,
+        "other_org": 2,
+        "total": 15,
+    }
+    for col, v in row.items():
+        delta = v - (values[f"applications.new.{col}"] or 0)
+        values[f"applications.new.{col}"] = v
+        values[f"applications.granted.{col}"] = (values[f"applications.granted.{col}"] or 0) + delta
+        values[f"applications.results_total.{col}"] = (values[f"applications.results_total.{col}"] or 0) + delta
+    report.values = values
+    text = flatten(report, "run_together")
+    assert "120010215" in text
+    parsed = parse_bytes(text.encode("utf-8"), "issue.txt")
+    for col, v in row.items():
+        assert parsed.values[f"applications.new.{col}"] == v
+
+
+def test_ambiguous_split_is_reported_not_guessed() -> None:
+    text = (
+        "某某局2021年政府信息公开工作年度报告\n二、主动公开政府信息情况\n第二十条第(五)项\n信息内容 | 本年处理决定数量 |\n"
+        "第二十条第(一)项\n信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n规章1234\n"
+    )
+    parsed = parse_bytes(text.encode("utf-8"), "amb.txt")
+    keys = ["art20_1.regulations.issued", "art20_1.regulations.repealed", "art20_1.regulations.in_force"]
+    assert [parsed.values[k] for k in keys] == [None, None, None]
+    assert parsed.findings and set(keys) <= set(parsed.findings[0].keys)
+
+
+@given(st.lists(st.text(alphabet="0123456789+-.", min_size=1, max_size=6), min_size=1, max_size=3), st.integers(1, 8))
+@settings(max_examples=200, deadline=None)
+def test_split_runs_rebuilds_the_digits(runs: list[str], n: int) -> None:
+    for parts in split_runs(runs, n):
+        assert len(parts) == n
+
+
+@given(st.text(max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_number_and_label_normalisation_never_crash(text: str) -> None:
+    parsed = parse_number(text)
+    if parsed is not None:
+        value, _unit = parsed
+        assert isinstance(value, (int, float))
+    assert isinstance(label_key(text), str)
+    out, offset_map = normalize_text(text)
+    if offset_map is not None:
+        for i in range(len(out) + 1):
+            assert 0 <= offset_map.to_source(i) <= len(text) + 1
+
+
+@given(st.binary(max_size=2000))
+@settings(max_examples=150, deadline=None)
+def test_parse_never_crashes_on_bytes(data: bytes) -> None:
+    try:
+        parse_bytes(data, "random.txt")
+    except IngestError:
+        pass
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "|",
+                " ",
+                "\n",
+                "0",
+                "12",
+                "—",
+                "一、",
+                "本年新收政府信息公开申请数量",
+                "总计",
+                "行政复议",
+                "(三)",
+                "规章",
+                "万元",
+                "元",
+                "+",
+                "-",
+                "第二十条第(一)项",
+                "申请人情况",
+            ]
+        ),
+        max_size=80,
+    )
+)
+@settings(max_examples=300, deadline=None)
+def test_tokenizer_and_tables_never_crash_on_table_debris(pieces: list[str]) -> None:
+    parse_bytes(("2021年政府信息公开工作年度报告\n" + "".join(pieces)).encode("utf-8"), "debris.txt")
