@@ -88,7 +88,8 @@ def test_run_together_example_from_the_issue() -> None:
 
 def test_ambiguous_split_is_reported_not_guessed() -> None:
     text = (
-        "某某局2021年政府信息公开工作年度报告\n二、主动公开政府信息情况\n第二十条第(五)项\n信息内容 | 本年处理决定数量 |\n"
+        "某某局2021年政府信息公开工作年度报告\n二、主动公开政府信息情况\n"
+        "第二十条第(五)项\n信息内容 | 本年处理决定数量 |\n"
         "第二十条第(一)项\n信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n规章1234\n"
     )
     parsed = parse_bytes(text.encode("utf-8"), "amb.txt")

@@ -302,10 +302,8 @@ class TableReader:
                     return False
             return True
 
-        count = 0
-        for parts in split_runs([t.text for t in p.runs], len(keys), check):
+        for count, parts in enumerate(split_runs([t.text for t in p.runs], len(keys), check), start=1):
             yield parts
-            count += 1
             if count >= MAX_SPLITS:
                 return
 
