@@ -160,3 +160,8 @@ def sqlite_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[En
 @pytest.fixture
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Starlette 1.x TestClient warns that httpx is deprecated (tech-notes trap 18); the behaviour is unchanged.
+    config.addinivalue_line("filterwarnings", "ignore:Using `httpx` with `starlette.testclient`")
