@@ -303,7 +303,11 @@ def new_report_skeleton(format_id: str, year: int, agency: str) -> str:
         lines.append(f"  # {s.number}、{s.labels[0]}：{s.guidance}")
         lines.append(f"  {s.id}: |")
         lines.append("")
-    lines += ["", "# 表格数据：键为规范数据键（见 shared/spec/keys.md），注释为表格中的位置与填写要求。", "values:"]
+    lines += [
+        "",
+        "# 表格数据：键为规范数据键（见 shared/spec/keys.md），注释为表格中的位置与填写要求。",
+        "values:",
+    ]
     for t in fmt.tables:
         where = t.caption or t.title
         lines.append(f"  # ── {t.title}" + (f" · {t.caption}" if t.caption else ""))

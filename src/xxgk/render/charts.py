@@ -28,7 +28,14 @@ if TYPE_CHECKING:
 Number = int | float
 
 # Preferred CJK families, first installed wins (仿宋/宋体 where installed, Noto CJK as the fallback).
-CHART_FONTS = ("FangSong", "FangSong_GB2312", "SimSun", "Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Micro Hei")
+CHART_FONTS = (
+    "FangSong",
+    "FangSong_GB2312",
+    "SimSun",
+    "Noto Sans CJK SC",
+    "Noto Serif CJK SC",
+    "WenQuanYi Micro Hei",
+)
 KINDS = ("svg", "png")
 COLORS = ("#8c1c13", "#2f5d8a", "#6b8e23", "#b8860b", "#5f4b8b", "#2e8b8b", "#a0522d", "#708090")
 
@@ -213,18 +220,20 @@ def _bars(ax: Any, labels: list[str], series: list[Series], *, horizontal: bool 
             bars = ax.bar(offs, heights, width=width, label=s.label, color=color)
         texts = ["空" if v is None else format_number(v) for v in s.values]
         ax.bar_label(bars, labels=texts, padding=2, fontsize=7)
+    present = [float(v) for s in series for v in s.values if v is not None]
+    top = max([1.0, *present]) * 1.18
+    low = min([0.0, *present]) * 1.18
+    axis = "x" if horizontal else "y"
     if horizontal:
         ax.set_yticks(positions, labels)
         ax.invert_yaxis()
-        ax.margins(x=0.15)
-        ax.set_xlim(left=0)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlim(low, top)
     else:
         ax.set_xticks(positions, labels)
         ax.set_xlim(-0.7, len(positions) - 0.3)
-        ax.margins(y=0.15)
-        ax.set_ylim(bottom=0)
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylim(low, top)
+    (ax.xaxis if horizontal else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
+    ax.ticklabel_format(axis=axis, style="plain", useOffset=False)
     if len(series) > 1:
         ax.legend(fontsize=7, frameon=False)
 
@@ -241,7 +250,12 @@ def outcome_chart(report: Report, kinds: tuple[str, ...] = KINDS) -> Chart | Non
 
     with _style():
         fig, ax = plt.subplots(figsize=(7.2, 3.2))
-        _bars(ax, [label for _, label, _ in cats], [Series("总计", tuple(v for _, _, v in cats))], horizontal=True)
+        _bars(
+            ax,
+            [label for _, label, _ in cats],
+            [Series("总计", tuple(v for _, _, v in cats))],
+            horizontal=True,
+        )
         ax.set_xlabel("申请数（件）")
         ax.set_title("本年度政府信息公开申请办理结果（总计列）")
         svg, png = _export(fig, kinds)
@@ -284,7 +298,10 @@ def comparison_chart(report: Report, previous: Report, kinds: tuple[str, ...] = 
         _bars(
             ax,
             [label for label, _, _ in rows],
-            [Series(prev_label, tuple(a for _, a, _ in rows)), Series(cur_label, tuple(b for _, _, b in rows))],
+            [
+                Series(prev_label, tuple(a for _, a, _ in rows)),
+                Series(cur_label, tuple(b for _, _, b in rows)),
+            ],
             horizontal=True,
         )
         ax.set_xlabel("件")

@@ -72,7 +72,8 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option("--output", "-o", help="输出文件（默认：输入文件名加扩展名）")
         ] = None,
         previous: Annotated[
-            Path | None, typer.Option("--previous", "-p", help="上一年度报告数据（YAML 或 JSON），用于同比图表")
+            Path | None,
+            typer.Option("--previous", "-p", help="上一年度报告数据（YAML 或 JSON），用于同比图表"),
         ] = None,
         force: Annotated[bool, typer.Option("--force", help="审核发现错误时仍然生成")] = False,
         charts: Annotated[bool, typer.Option("--charts/--no-charts", help="是否绘制统计图（HTML、DOCX、PDF）")] = True,

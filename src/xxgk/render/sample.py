@@ -46,8 +46,9 @@ def _applications(table: Table, rnd: Random, zero_rate: float, hi: int) -> dict[
     rows = [r for r in table.rows if not r.optional]
     suffix = {r.key.rsplit("applications.", 1)[-1]: r for r in rows}
     outcome_rows = [
-        r for r in rows if r.key not in {f"applications.{s}" for s in ("new", "carried_over", "results_total",
-                                                                          "carry_forward")}
+        r
+        for r in rows
+        if r.key not in {f"applications.{s}" for s in ("new", "carried_over", "results_total", "carry_forward")}
     ]
     for c in cols:
         outcomes = {r.key: _int(rnd, hi, zero_rate) for r in outcome_rows}
@@ -83,7 +84,7 @@ def _proactive(table: Table, rnd: Random, zero_rate: float, hi: int) -> dict[str
         for c in table.columns:
             v: Number
             if c.unit == "万元":
-                v = 0 if rnd.random() < zero_rate else rnd.randint(1, 10**7) / 10**rnd.randint(0, 4)
+                v = 0 if rnd.random() < zero_rate else rnd.randint(1, 10**7) / 10 ** rnd.randint(0, 4)
             elif c.id.endswith("_change"):
                 v = rnd.randint(-hi // 4, hi // 4)
             else:

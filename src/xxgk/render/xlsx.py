@@ -32,7 +32,7 @@ def _widths(t: TableLayout) -> list[float]:
 
 
 def _sheet_title(heading: str, used: set[str]) -> str:
-    title = "".join(ch for ch in heading if ch not in '[]:*?/\\')[:31] or "表"
+    title = "".join(ch for ch in heading if ch not in "[]:*?/\\")[:31] or "表"
     base, n = title, 2
     while title in used:
         title = f"{base[:28]}（{n}）"
