@@ -49,6 +49,27 @@ def test_layout_builds_a_grid_from_aligned_numbers() -> None:
     assert items[3][1] == "四、政府信息公开行政复议、行政诉讼情况"
 
 
+def test_layout_joins_words_stacked_in_narrow_header_cells() -> None:
+    boxes = [
+        Box(660, 60, 690, 90, "结果"),
+        Box(660, 88, 690, 118, "维持"),  # touching the box above: one wrapped cell
+        Box(720, 60, 750, 90, "社会"),
+        Box(720, 86, 750, 116, "公益"),
+        Box(720, 112, 750, 142, "组织"),
+        *row(160, "规章", ["1", "2"]),
+        *row(200, "重复申请", ["0", "0"]),  # rows further apart are not joined
+        *row(240, "其他", ["3", "4"]),
+    ]
+    (item,) = layout(boxes)
+    assert item[0] is BlockKind.TABLE and isinstance(item[1], list)
+    assert [[c.text for c in r] for r in item[1]] == [
+        ["", "结果维持", "社会公益组织"],
+        ["规章", "1", "2"],
+        ["重复申请", "0", "0"],
+        ["其他", "3", "4"],
+    ]
+
+
 def test_layout_of_prose_is_lines() -> None:
     boxes = [Box(100, 100 + 40 * i, 900, 130 + 40 * i, f"第{i}行，2023年1月{i}日") for i in range(1, 5)]
     assert [kind for kind, _ in layout(boxes)] == [BlockKind.LINE] * 4

@@ -234,6 +234,50 @@ def test_bounds_give_partial_results_with_warnings(ruled_pdf: bytes, monkeypatch
     assert "行政处罚 4119 195 0" in doc.text
 
 
+def ruled_grid_pdf(n: int) -> bytes:
+    """A page ruled into n × n cells, written by hand (content stream of line segments)."""
+    ops = []
+    for i in range(n + 1):
+        y, x = 50 + i * 700 / n, 50 + i * 500 / n
+        ops.append(f"50 {y:.2f} m 550 {y:.2f} l S {x:.2f} 50 m {x:.2f} 750 l S")
+    ops.append("BT /F1 8 Tf 60 60 Td (1 2 3) Tj ET")
+    content = "\n".join(ops).encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 600 800] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    return pdf_file(objects, b"")
+
+
+def pdf_file(objects: list[bytes], trailer_extra: bytes) -> bytes:
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R %s>>\n" % (len(objects) + 1, trailer_extra)
+    out += b"startxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
+def test_dense_rulings_are_skipped_quickly() -> None:
+    doc = read_bytes(ruled_grid_pdf(30), "grid.pdf")
+    (table,) = [b for b in doc.blocks if b.rows]
+    assert table.rows is not None and (len(table.rows), len(table.rows[0])) == (30, 30)
+    doc = read_bytes(ruled_grid_pdf(400), "dense.pdf")  # 160,000 cells: pdfplumber would take minutes
+    assert not any(b.rows for b in doc.blocks)
+    assert any("too many ruling lines" in w for w in doc.warnings)
+    assert doc.text == "1 2 3"
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Bad input
 
@@ -246,19 +290,8 @@ def encrypted_pdf() -> bytes:
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
         b"<< /Filter /Standard /V 1 /R 2 /O <" + b"ab" * 32 + b"> /U <" + b"cd" * 32 + b"> /P -4 >>",
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
     file_id = b"<0123456789abcdef0123456789abcdef>"
-    out += b"trailer\n<< /Size %d /Root 1 0 R /Encrypt 4 0 R /ID [%s %s] >>\n" % (len(objects) + 1, file_id, file_id)
-    out += b"startxref\n%d\n%%%%EOF\n" % xref
-    return bytes(out)
+    return pdf_file(objects, b"/Encrypt 4 0 R /ID [%s %s] " % (file_id, file_id))
 
 
 def test_encrypted_pdf_is_a_clear_error() -> None:

@@ -5,12 +5,12 @@ without ruling lines.
 rapidocr is imported lazily (``pip install 'xxgk[ocr]'``); without it :func:`ocr_items` raises ImportError and
 the PDF reader reports scanned pages clearly. The visualiser is never called (it downloads a font).
 
-Layout: text boxes are grouped into visual lines by vertical position. Where two or more lines end in two or
-more numbers, the band they span is read as a table: the numbers fix the value columns (their
-x-ranges), everything left of the first value column is the label column, and header lines just above that
-put words over the value columns join the table. Label fragments wrapped onto a line of their own are
-joined back to the row they belong to. Other lines become LINE blocks. OCR text is a best guess: the
-readers mark documents read this way in ``Document.warnings``.
+Layout: short words stacked in a narrow cell are joined, then text boxes are grouped into visual lines by
+vertical position. Where two or more lines end in two or more numbers, the band they span is read as a table:
+the numbers fix the value columns (their x-ranges), everything left of the first value column is the label
+column, and header lines just above that put words over the value columns join the table. Label fragments
+wrapped onto a line of their own are joined back to the row they belong to. Other lines become LINE blocks.
+OCR text is a best guess: the readers mark documents read this way in ``Document.warnings``.
 """
 
 from __future__ import annotations
@@ -180,13 +180,35 @@ def _table_rows(lines: list[_Line], unit: float) -> list[list[GridCell]]:
     return [[GridCell(join_fragments([b.text for b in cell])) for cell in cells] for cells in merged]
 
 
+def _join_stacked(boxes: list[Box], unit: float) -> list[Box]:
+    """Join short words that a narrow header cell wrapped onto two or three lines (社会/公益/组织, 结果/维持):
+    boxes of at most four characters stacked on each other, touching or overlapping vertically (rows of a
+    table are further apart), sharing most of their width."""
+    out: list[Box] = []
+    for box in sorted(boxes, key=lambda b: b.y0):
+        if len(box.text) <= 4 and not box.numeric:
+            for i in range(len(out) - 1, -1, -1):
+                above = out[i]
+                if above.numeric or len(above.text) > 8 or above.y1 < box.y0 - 0.1 * unit:
+                    continue
+                narrower = min(above.x1 - above.x0, box.x1 - box.x0)
+                if box.cy > above.cy + 0.5 * unit and _overlap(above.x0, above.x1, box.x0, box.x1) >= 0.6 * narrower:
+                    out[i] = Box(min(above.x0, box.x0), above.y0, max(above.x1, box.x1), box.y1, above.text + box.text)
+                    break
+            else:
+                out.append(box)
+            continue
+        out.append(box)
+    return out
+
+
 def layout(boxes: list[Box]) -> list[OcrItem]:
     """Lines and tables, in reading order, from the text boxes of one page (OCR boxes, or PDF words)."""
     if not boxes:
         return []
     unit = median(b.height for b in boxes) or 1.0
     tall = [b for b in boxes if b.height > 2.5 * unit and b.height > 1.5 * (b.x1 - b.x0)]  # vertical labels
-    lines = _group_lines([b for b in boxes if b not in tall], unit)
+    lines = _group_lines(_join_stacked([b for b in boxes if b not in tall], unit), unit)
     candidates = [i for i, ln in enumerate(lines) if ln.is_row()]
     regions: list[tuple[int, int]] = []
     for i in candidates:

@@ -11,9 +11,10 @@ Grids: a merged cell's text sits in its top-left grid cell; the other grid cells
 with ``spanned=True`` (as the HTML reader does). Blank cells stay ``""`` (blank is not 0). Tables broken across
 pages stay separate blocks. Pages without a text layer are sent to OCR (:mod:`xxgk.ingest.ocr`) when it is installed.
 
-Bounds: at most :data:`MAX_PAGES` pages, :data:`MAX_EDGES` ruling segments and :data:`MAX_CELLS` cells per page,
-:data:`TABLE_TIME_BUDGET` seconds of table analysis and :data:`MAX_OCR_PAGES` OCR pages; beyond them the
-reader keeps going with less (text only) and says so in ``Document.warnings``.
+Bounds: at most :data:`MAX_PAGES` pages; per page :data:`MAX_EDGES` ruling segments, :data:`MAX_GRID` ruling
+crossings and :data:`MAX_CELLS` cells; :data:`TABLE_TIME_BUDGET` seconds of table analysis and
+:data:`MAX_OCR_PAGES` OCR pages. Beyond them the reader keeps going with less (text only) and says so in
+``Document.warnings``.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from xxgk.ingest.ocr import Box, layout
 
 MAX_PAGES = 500
 MAX_EDGES = 6000
+MAX_GRID = 6000  # distinct horizontal × vertical ruling positions: pdfplumber's cost grows with the crossings
 MAX_CELLS = 5000
 MAX_CHARS_PER_PAGE = 60000
 TABLE_TIME_BUDGET = 120.0
@@ -273,12 +275,16 @@ def _plumber_items(ppage: Any, page_no: int, warnings: list[str], use_tables: bo
         chars = chars[:MAX_CHARS_PER_PAGE]
     grids: list[_Grid] = []
     if use_tables:
-        if len(page.edges) > MAX_EDGES:
+        edges = page.edges
+        crossings = len({round(float(e["top"])) for e in edges if e.get("orientation") == "h"}) * len(
+            {round(float(e["x0"])) for e in edges if e.get("orientation") == "v"}
+        )
+        if len(edges) > MAX_EDGES or crossings > MAX_GRID:
             warnings.append(
                 f"第 {page_no} 页线条过多，未识别表格 (page {page_no}: too many ruling lines, tables skipped)"
             )
         else:
-            for table in page.find_tables(_closing_edges(page.edges)):
+            for table in page.find_tables(_closing_edges(edges)):
                 grid = _build_grid(table.cells)
                 if grid is not None and len(grid.xs) > 2:
                     grids.append(grid)
