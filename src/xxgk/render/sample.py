@@ -99,10 +99,53 @@ def _proactive(table: Table, rnd: Random, zero_rate: float, hi: int) -> dict[str
     return values
 
 
+def _indicator(table: Table, rnd: Random, zero_rate: float, hi: int) -> dict[str, Number | None]:
+    """Legacy statistics (国办发〔2014〕32号 table plus the older variants' rows), every relation holding."""
+    rows = [r for r in table.rows if not r.optional]
+    v: dict[str, Number | None] = {r.key: _int(rnd, hi, zero_rate) for r in rows}
+
+    def total_of(parent: str, children: list[str]) -> None:
+        v[parent] = sum(v[c] or 0 for c in children)
+
+    via = [r.key for r in rows if r.key.startswith("proactive.via.")]
+    biggest, channel_sum = max(v[k] or 0 for k in via), sum(v[k] or 0 for k in via)
+    v["proactive.total"] = rnd.randint(biggest, channel_sum)  # one item published on two channels counts once
+    for k in ("proactive.full_text_electronic", "proactive.normative_docs_published"):
+        v[k] = rnd.randint(0, v["proactive.total"] or 0)
+    for head, total in (
+        ("response.press_conferences_by_head", "response.press_conferences"),
+        ("response.online_interviews_by_head", "response.online_interviews"),
+        ("appeals.first_handling", "appeals.total"),
+    ):
+        v[head] = rnd.randint(0, v[total] or 0)
+    total_of("requests.received", [r.key for r in rows if r.key.startswith("requests.via.")])
+    answers = [
+        "replies.already_public",
+        "replies.granted",
+        "replies.partial",
+        "replies.denied",
+        "replies.not_this_agency",
+        "replies.not_exist",
+        "replies.amend",
+        "replies.other_channel",
+    ]
+    total_of("replies.denied", [r.key for r in rows if r.key.startswith("replies.denied.")])
+    total_of("replies.total", answers)
+    v["requests.closed"] = v["replies.total"]
+    v["requests.closed_extended"] = rnd.randint(0, v["requests.closed"] or 0)
+    v["requests.closed_on_time"] = (v["requests.closed"] or 0) - (v["requests.closed_extended"] or 0)
+    for group in ("review", "litigation"):
+        total_of(f"{group}.total", [f"{group}.upheld", f"{group}.corrected", f"{group}.other"])
+    total_of("org.staff", ["org.staff_fulltime", "org.staff_parttime"])
+    for k in ("fees_wan", "org.budget_wan"):
+        v[k] = 0 if rnd.random() < zero_rate else rnd.randint(1, 9999) / 100
+    return v
+
+
 def consistent_values(
     fmt: Format, rnd: Random, *, blank_rate: float = 0.0, zero_rate: float = 0.3, max_value: int = 40
 ) -> dict[str, Number | None]:
-    """Every statutory cell of a 2019/2021 report, consistent with the format's relations."""
+    """Every statutory cell of a report, consistent with the format's relations."""
     values: dict[str, Number | None] = {}
     for t in fmt.tables:
         if t.id == "applications":
@@ -111,6 +154,8 @@ def consistent_values(
             values.update(_sequence(t, rnd, zero_rate, max_value))
         elif t.kind is TableKind.GRID:
             values.update(_proactive(t, rnd, zero_rate, max_value))
+        elif t.kind is TableKind.INDICATOR:
+            values.update(_indicator(t, rnd, zero_rate, max_value))
     if blank_rate > 0:
         for k in values:
             if rnd.random() < blank_rate:
