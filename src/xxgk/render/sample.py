@@ -108,16 +108,16 @@ def _indicator(table: Table, rnd: Random, zero_rate: float, hi: int) -> dict[str
         v[parent] = sum(v[c] or 0 for c in children)
 
     via = [r.key for r in rows if r.key.startswith("proactive.via.")]
-    biggest, channel_sum = max(v[k] or 0 for k in via), sum(v[k] or 0 for k in via)
+    biggest, channel_sum = max(int(v[k] or 0) for k in via), sum(int(v[k] or 0) for k in via)
     v["proactive.total"] = rnd.randint(biggest, channel_sum)  # one item published on two channels counts once
     for k in ("proactive.full_text_electronic", "proactive.normative_docs_published"):
-        v[k] = rnd.randint(0, v["proactive.total"] or 0)
+        v[k] = rnd.randint(0, int(v["proactive.total"] or 0))
     for head, total in (
         ("response.press_conferences_by_head", "response.press_conferences"),
         ("response.online_interviews_by_head", "response.online_interviews"),
         ("appeals.first_handling", "appeals.total"),
     ):
-        v[head] = rnd.randint(0, v[total] or 0)
+        v[head] = rnd.randint(0, int(v[total] or 0))
     total_of("requests.received", [r.key for r in rows if r.key.startswith("requests.via.")])
     answers = [
         "replies.already_public",
@@ -132,7 +132,7 @@ def _indicator(table: Table, rnd: Random, zero_rate: float, hi: int) -> dict[str
     total_of("replies.denied", [r.key for r in rows if r.key.startswith("replies.denied.")])
     total_of("replies.total", answers)
     v["requests.closed"] = v["replies.total"]
-    v["requests.closed_extended"] = rnd.randint(0, v["requests.closed"] or 0)
+    v["requests.closed_extended"] = rnd.randint(0, int(v["requests.closed"] or 0))
     v["requests.closed_on_time"] = (v["requests.closed"] or 0) - (v["requests.closed_extended"] or 0)
     for group in ("review", "litigation"):
         total_of(f"{group}.total", [f"{group}.upheld", f"{group}.corrected", f"{group}.other"])
