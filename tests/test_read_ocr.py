@@ -58,7 +58,7 @@ def test_layout_joins_words_stacked_in_narrow_header_cells() -> None:
         Box(720, 112, 750, 142, "组织"),
         *row(160, "规章", ["1", "2"]),
         *row(200, "重复申请", ["0", "0"]),  # rows further apart are not joined
-        *row(240, "其他", ["3", "4"]),
+        *row(228, "其他", ["3", "4"]),  # nor are tight rows that carry numbers
     ]
     (item,) = layout(boxes)
     assert item[0] is BlockKind.TABLE and isinstance(item[1], list)

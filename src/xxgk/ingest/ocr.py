@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 from statistics import median
@@ -183,13 +184,19 @@ def _table_rows(lines: list[_Line], unit: float) -> list[list[GridCell]]:
 def _join_stacked(boxes: list[Box], unit: float) -> list[Box]:
     """Join short words that a narrow header cell wrapped onto two or three lines (社会/公益/组织, 结果/维持):
     boxes of at most four characters stacked on each other, touching or overlapping vertically (rows of a
-    table are further apart), sharing most of their width."""
+    table are further apart), sharing most of their width, and neither on a line with numbers (a data row)."""
+    number_ys = sorted(b.cy for b in boxes if b.numeric)
+
+    def on_data_row(box: Box) -> bool:
+        i = bisect_left(number_ys, box.cy - 0.5 * unit)
+        return i < len(number_ys) and number_ys[i] <= box.cy + 0.5 * unit
+
     out: list[Box] = []
     for box in sorted(boxes, key=lambda b: b.y0):
-        if len(box.text) <= 4 and not box.numeric:
+        if len(box.text) <= 4 and not box.numeric and not on_data_row(box):
             for i in range(len(out) - 1, -1, -1):
                 above = out[i]
-                if above.numeric or len(above.text) > 8 or above.y1 < box.y0 - 0.1 * unit:
+                if above.numeric or len(above.text) > 8 or above.y1 < box.y0 - 0.1 * unit or on_data_row(above):
                     continue
                 narrower = min(above.x1 - above.x0, box.x1 - box.x0)
                 if box.cy > above.cy + 0.5 * unit and _overlap(above.x0, above.x1, box.x0, box.x1) >= 0.6 * narrower:
