@@ -572,8 +572,15 @@ class _ReadState:
         if not nums:
             # Only blank cells: the row is blank unless a later reading has numbers (a header cell such
             # as 总计 followed by empty cells looks the same).
-            for key in keys:
-                self.result.values.setdefault(key, None)
+            blanks = [t for t in toks if t.kind is Kind.BLANK]
+            for i, key in enumerate(keys):
+                if key in self.result.values:
+                    continue
+                self.result.values[key] = None
+                if blanks:
+                    tok = blanks[min(i, len(blanks) - 1)]
+                    self.result.provenance[key] = (tok.start, tok.end)
+                    self.result.raw[key] = tok.text
             return
         self.filled.add(slot.index)
         self.result.matched_rows += 1

@@ -2,12 +2,13 @@
 
 ``label_key`` removes whitespace, numbering (一、 (一) 1. (1) ① 其中:), parenthetical notes (also one left
 open by truncation) and punctuation, so that ``(一)主动公开政府信息数(不同渠道和方式公开相同信息计1条)``,
-``一、主动公开政府信息数`` and ``主动公开政府信息数`` compare equal. Input is expected NFKC-normalised.
+``一、主动公开政府信息数`` and ``主动公开政府信息数`` compare equal. Full-width forms are folded (NFKC) first.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 _CN_NUM = "一二三四五六七八九十"
@@ -22,7 +23,7 @@ _PUNCT = re.compile(r"[\s\u200b\u200c\u200d\ufeff\u00ad,，、。.:：;；!?“�
 @lru_cache(maxsize=65536)
 def label_key(text: str) -> str:
     """Comparable form of a label (see module docstring)."""
-    s = re.sub(r"\s+", "", text)
+    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
     while True:
         m = _NUMBERING.match(s)
         if not m or m.end() == 0:

@@ -212,9 +212,13 @@ class Format:
 
     def label_of(self, key: str) -> str:
         """A human label for a key: row label, plus the column label for grid cells."""
-        table = self.table_of_key.get(key.split("#", 1)[0])
+        base, _, column = key.partition("#")
+        table = self.table_of_key.get(base)
         if table is None:
             return key
+        if column:
+            extra = next((c for c in table.extra_columns if c.id == column), None)
+            return f"{self.label_of(base)}（{extra.labels[0] if extra else column}）"
         for r in table.rows:
             for c in table.columns:
                 if table.key(r, c) == key:

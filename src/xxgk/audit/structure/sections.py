@@ -24,6 +24,11 @@ def check(report: Report) -> Iterator[Finding]:
     fmt = report.schema
     if not report.values and not report.sections:
         return
+    basis = (
+        RULE.basis
+        if fmt.id != "legacy"
+        else "2007年《中华人民共和国政府信息公开条例》第三十二条（年度报告应当包括的内容）"
+    )
     found = [s for s in report.sections if s.id]
     present = {s.id for s in found}
     for section in fmt.sections:
@@ -35,7 +40,7 @@ def check(report: Report) -> Iterator[Finding]:
                 severity=Severity.WARNING,
                 message=f"未找到法定章节“{heading}”",
                 evidence=heading,
-                basis=RULE.basis,
+                basis=basis,
             )
     order = [s.id for s in fmt.sections]
     positions = [order.index(s.id) for s in found if s.id in order]
@@ -46,7 +51,7 @@ def check(report: Report) -> Iterator[Finding]:
             severity=Severity.INFO,
             message="章节顺序与法定格式不一致",
             evidence="、".join(s.title for s in found),
-            basis=RULE.basis,
+            basis=basis,
         )
     for s in found:
         section = next(x for x in fmt.sections if x.id == s.id)
@@ -59,5 +64,5 @@ def check(report: Report) -> Iterator[Finding]:
                 message=f"章节标题“{s.title}”与法定表述“{section.number}、{section.labels[0]}”不一致",
                 span=(s.start, s.start + len(s.title)),
                 evidence=s.title,
-                basis=RULE.basis,
+                basis=basis,
             )

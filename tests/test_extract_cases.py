@@ -1,0 +1,113 @@
+"""Focused extraction cases: encodings, traditional characters, units, signs, blanks, cumulative columns,
+label tolerance and provenance."""
+
+from __future__ import annotations
+
+from xxgk.audit import audit
+from xxgk.extract import parse_bytes
+from xxgk.formats import get_format, label_key
+
+HEAD_2019 = "某某市民政局2020年政府信息公开工作年度报告\n二、主动公开政府信息情况\n"
+PROACTIVE_2019 = (
+    "第二十条第(五)项 |\n信息内容 | 上一年项目数量 | 本年增/减 | 处理决定数量 |\n"
+    "行政许可 | 8 | +1 | 163 |\n其他对外管理服务事项 | 7 | -1 | 无 |\n"
+    "第二十条第(九)项 |\n信息内容 | 采购项目数量 | 采购总金额 |\n政府集中采购 | 1 | 176000元 |\n"
+)
+
+FUJIAN_2009 = """莆田市某某局2009年政府信息公开工作年度报告
+本年度报告中所列数据的统计期限自2009年1月1日起至2009年12月31日止。
+附表
+指标名称 | 计量单位 | 2009年度 | 历年累计 |
+主动公开信息数 | 条 | 120 | 860 |
+其中:1.政府网站 | 条 | 100 | 700 |
+2.政府公报 | 条 | 20 | 160 |
+受理依申请公开信息总数 | 件 | 5 | 31 |
+行政复议数 | 件 | 0 | 1 |
+行政诉讼数 | 件 | 3 | — |
+"""
+
+
+def test_signs_units_and_blanks() -> None:
+    report = parse_bytes((HEAD_2019 + PROACTIVE_2019).encode("utf-8"), "a.txt")
+    v = report.values
+    assert v["art20_5.licensing.items_change"] == 1
+    assert v["art20_5.other_services.items_change"] == -1
+    assert v["art20_5.other_services.decisions"] is None  # 无 → blank, not 0
+    assert v["art20_9.procurement.amount_wan"] == 17.6  # 176000元 → 万元
+    assert report.raw["art20_9.procurement.amount_wan"] == "176000元"
+
+
+def test_full_width_gbk_and_traditional_text() -> None:
+    import opencc
+
+    text = (HEAD_2019 + PROACTIVE_2019).replace("163", "１６３").replace("| 1 |", "｜１｜")
+    traditional = opencc.OpenCC("s2t").convert(text)
+    for data in (
+        text.encode("gb18030"),
+        traditional.encode("big5hkscs"),
+        text.encode("utf-16"),
+        b"\xef\xbb\xbf" + traditional.encode("utf-8"),
+    ):
+        report = parse_bytes(data, "x.txt")
+        assert report.values["art20_5.licensing.decisions"] == 163
+        assert report.values["art20_9.procurement.items"] == 1
+        assert report.agency == "某某市民政局"
+
+
+def test_cumulative_column_keys_with_hash() -> None:
+    report = parse_bytes(FUJIAN_2009.encode("utf-8"), "fj.txt")
+    assert report.format == "legacy" and report.year == 2009
+    v = report.values
+    assert v["proactive.total"] == 120 and v["proactive.total#cumulative"] == 860
+    assert v["proactive.via.website#cumulative"] == 700
+    assert v["requests.received#cumulative"] == 31
+    assert v["litigation.total"] == 3 and v["litigation.total#cumulative"] is None
+    # 本年度 3 > 历年累计 blank: not assessable; review 0 ≤ 1 holds: no arithmetic finding.
+    assert not [f for f in audit(report) if f.category.value == "arithmetic"]
+
+
+def test_cumulative_below_the_year_is_an_error() -> None:
+    report = parse_bytes(FUJIAN_2009.replace("| 120 | 860 |", "| 120 | 86 |").encode("utf-8"), "fj.txt")
+    assert any(f.rule == "arithmetic.L-A.6" and "proactive.total" in f.keys for f in audit(report))
+
+
+def test_unknown_rows_go_to_extra_not_dropped() -> None:
+    text = FUJIAN_2009 + "网站点击量（本单位统计） | 次 | 5000 | 90000 |\n"
+    report = parse_bytes(text.encode("utf-8"), "fj.txt")
+    assert [e.values for e in report.extra if "网站点击量" in e.label] == [[5000, 90000]]
+
+
+def test_labels_tolerate_numbering_punctuation_spacing_and_truncation() -> None:
+    assert label_key("（一）主动公开政府信息数（不同渠道和方式公开相同信息计1条）") == "主动公开政府信息数"
+    assert label_key("3.危及“三安全一稳定”") == label_key("危及三安全一稳定")
+    assert label_key("本年新收政府信息公开申 请数量") == "本年新收政府信息公开申请数量"
+    assert label_key("1.专职人员数(不包括政府公报及政府网站工作") == "专职人员数"
+    fmt = get_format("legacy")
+    assert fmt.label_of("proactive.total#cumulative") == "主动公开政府信息数（历年累计）"
+
+
+def test_typo_in_label_still_maps_by_position() -> None:
+    rows = "\n".join(
+        f"{label} | 0 | 0 | 0 | 0 | 0 | 0 | 0 |"
+        for label in (
+            "一、本年新收政府信息公开申请数量",
+            "二、上年结转政府信息公开申请数量",
+            "(一)予以公开",
+            "(二)部分公开",
+            "(三)不予公开 | 1.属于国家秘密",
+            "2.其他法律行政止公开",
+        )
+    )
+    text = "某局2022年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n申请人情况 |\n" + rows + "\n"
+    report = parse_bytes(text.encode("utf-8"), "t.txt")
+    assert report.values["applications.withheld.law_prohibited.total"] == 0
+    assert not report.extra
+
+
+def test_provenance_spans_index_the_source_text() -> None:
+    text = HEAD_2019 + PROACTIVE_2019
+    report = parse_bytes(text.encode("utf-8"), "a.txt")
+    start, end = report.source_span(report.provenance["art20_5.licensing.decisions"])
+    assert text[start:end] == "163"
+    start, end = report.source_span(report.provenance["art20_9.procurement.amount_wan"])
+    assert text[start:end] == "176000元"
