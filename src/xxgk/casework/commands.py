@@ -174,6 +174,12 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"请在浏览器中打开 http://{host}:{port}/ （接口文档 /api/docs）")
         cfg = AppConfig(database_url=url, secret_key=os.environ.get("XXGK_SECRET_KEY") or AppConfig().secret_key,
                         demo=demo)
+        factor = os.environ.get("XXGK_RATE_LIMIT_FACTOR", "")
+        if factor.isdigit() and int(factor) > 1:  # load tests from one address (bench/casework_bench.py)
+            f = int(factor)
+            cfg.rate_apply, cfg.rate_track, cfg.rate_checkup, cfg.rate_login = (
+                (n * f, w) for n, w in (cfg.rate_apply, cfg.rate_track, cfg.rate_checkup, cfg.rate_login)
+            )
         uvicorn.run(create_app(cfg), host=host, port=port, log_level="info", access_log=False)
 
     @app.command("init-db")
