@@ -1,0 +1,71 @@
+"""Schema migrations match the models; reminders; identifiers; masking; the outcome list comes from the format."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from xxgk.casework.calendar import WorkCalendar
+from xxgk.casework.codes import index_number, parse_index_number, uscc_check_char, valid_uscc
+from xxgk.casework.demo import create_tree
+from xxgk.casework.models import Base, Notice
+from xxgk.casework.notify import ConsoleBackend, deliver_pending, queue_reminders
+from xxgk.casework.outcomes import applicant_types, outcomes
+from xxgk.casework.security import mask_email, mask_id_number, mask_name, mask_phone
+from xxgk.casework.workflow import Actor, register_application
+from xxgk.formats import get_format
+
+
+def test_migrations_match_models(engine: Engine) -> None:
+    with engine.connect() as c:
+        assert compare_metadata(MigrationContext.configure(c), Base.metadata) == []
+
+
+def test_outcomes_and_types_come_from_the_format() -> None:
+    table = get_format("2021").table("applications")
+    result_rows = [r.key for r in table.rows
+                   if r.parent and not r.optional and not r.key.endswith("results_total")]
+    assert [o.row_key for o in outcomes()] == result_rows
+    assert [t for t, _ in applicant_types()] == [c.id for c in table.columns if c.id != "total"]
+    assert all(o.basis and o.reply for o in outcomes())
+
+
+def test_reminders_queued_once_and_delivered(engine: Engine) -> None:
+    cal = WorkCalendar.seeded()
+    with Session(engine) as s:
+        tree = create_tree(s, password_hash=lambda _p: "x")
+        register_application(s, agency=tree.civil_affairs, channel="email", applicant_type="natural_person",
+                             applicant_name="张三", description="x", received_on=date(2025, 3, 3),
+                             actor=Actor("clerk", "经办人"), calendar=cal, today=date(2025, 4, 30),
+                             applicant_email="z@example.com")
+        s.commit()
+        n = queue_reminders(s, date(2025, 4, 30), cal)
+        assert n == 2  # clerk and approver of the agency; the case is overdue
+        assert queue_reminders(s, date(2025, 4, 30), cal) == 0
+        backend = ConsoleBackend()
+        assert deliver_pending(s, backend) == 2
+        assert all("已超期" in subject for _, subject, _ in backend.outbox)
+        assert s.scalars(select(Notice).where(Notice.status == "sent")).all()
+
+
+def test_identifiers() -> None:
+    base = "91350100M000100Y4"[:17]
+    code = base + uscc_check_char(base)
+    assert valid_uscc(code) and not valid_uscc(code[:17] + ("0" if code[17] != "0" else "1"))
+    assert not valid_uscc("123")
+    idx = index_number(code, 2025, 7)
+    assert parse_index_number(idx) == (code, 2025, 7)
+    assert parse_index_number("garbage") is None
+
+
+def test_masking() -> None:
+    assert mask_name("张三") == "张*"
+    assert mask_name("欧阳娜娜") == "欧***"
+    assert mask_name("示例科技有限公司北京分公司") == "示例科技有限公司北京分公司"
+    assert mask_phone("13812345678") == "138****5678"
+    assert mask_id_number("330802199001011234") == "330***********1234"
+    assert mask_email("wxm@example.com") == "w***@example.com"
