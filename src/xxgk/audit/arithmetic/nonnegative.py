@@ -27,13 +27,10 @@ def check(report: Report) -> Iterator[Finding]:
             continue
         money = key.endswith("_wan") or "amount" in key
         if value < 0 or (not money and not float(value).is_integer()):
-            yield Finding(
-                rule=RULE.id,
-                category=RULE.category,
-                severity=Severity.ERROR,
-                message=f"{report.schema.label_of(key)} 为 {value}，件数应为非负整数",
+            yield RULE.finding(
+                Severity.ERROR,
+                f"{report.schema.label_of(key)} 为 {value}，件数应为非负整数",
                 keys=[key],
                 span=report.provenance.get(key),
                 evidence=report.raw.get(key, str(value)),
-                basis=RULE.basis,
             )

@@ -29,13 +29,10 @@ def check(report: Report) -> Iterator[Finding]:
         return
     share = len(blank) / len(present)
     spans = [report.provenance[k] for k in blank if k in report.provenance]
-    yield Finding(
-        rule=RULE.id,
-        category=RULE.category,
-        severity=Severity.WARNING if share >= 0.25 else Severity.INFO,
-        message=f"统计表有{len(blank)}个单元格为空（共{len(present)}个，占{share:.0%}），空白不等于0，应填写数字",
+    yield RULE.finding(
+        Severity.WARNING if share >= 0.25 else Severity.INFO,
+        f"统计表有{len(blank)}个单元格为空（共{len(present)}个，占{share:.0%}），空白不等于0，应填写数字",
         keys=blank,
         span=(min(s[0] for s in spans), max(s[1] for s in spans)) if spans else None,
         evidence="、".join(report.schema.label_of(k) for k in blank[:8]) + ("……" if len(blank) > 8 else ""),
-        basis=RULE.basis,
     )

@@ -50,14 +50,9 @@ def check(report: Report) -> Iterator[Finding]:
             start = block.start + m.start()
             before = doc.text[max(0, start - 20) : start]
             portal = bool(_PORTAL_CONTEXT.search(before))
-            yield Finding(
-                rule=RULE.id,
-                category=RULE.category,
-                severity=Severity.ERROR if portal else Severity.INFO,
-                message=(
-                    f"报告给出的网站地址 {domain} 不是政府网站域名" if portal else f"报告中出现非政府域名 {domain}"
-                ),
+            yield RULE.finding(
+                Severity.ERROR if portal else Severity.INFO,
+                (f"报告给出的网站地址 {domain} 不是政府网站域名" if portal else f"报告中出现非政府域名 {domain}"),
                 span=(start, block.start + m.end()),
                 evidence=doc.text[max(0, start - 30) : block.start + m.end() + 10].replace("\n", " "),
-                basis=RULE.basis,
             )

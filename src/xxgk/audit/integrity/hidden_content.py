@@ -30,12 +30,9 @@ def check(report: Report) -> Iterator[Finding]:
         if block.noise != "hidden" or not block.text.strip() or not (first <= block.start <= last):
             continue
         has_link = "http" in block.text or "链接" in block.text or "www." in block.text
-        yield Finding(
-            rule=RULE.id,
-            category=RULE.category,
-            severity=Severity.ERROR if has_link else Severity.WARNING,
-            message="页面中有对读者隐藏的" + ("链接" if has_link else "文字") + "，疑似被注入",
+        yield RULE.finding(
+            Severity.ERROR if has_link else Severity.WARNING,
+            "页面中有对读者隐藏的" + ("链接" if has_link else "文字") + "，疑似被注入",
             span=(block.start, block.end),
             evidence=block.text[:200],
-            basis=RULE.basis,
         )

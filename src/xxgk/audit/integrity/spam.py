@@ -30,12 +30,9 @@ def check(report: Report) -> Iterator[Finding]:
     for term, spans in hits.items():
         start, end = spans[0]
         context = doc.text[max(0, start - 30) : end + 30].replace("\n", " ")
-        yield Finding(
-            rule=RULE.id,
-            category=RULE.category,
-            severity=Severity.ERROR,
-            message=f"报告中出现与政务无关的违法广告词“{term}”（{len(spans)}处），疑似被篡改或注入",
+        yield RULE.finding(
+            Severity.ERROR,
+            f"报告中出现与政务无关的违法广告词“{term}”（{len(spans)}处），疑似被篡改或注入",
             span=(start, end),
             evidence=context,
-            basis=RULE.basis,
         )

@@ -29,12 +29,9 @@ def check(report: Report) -> Iterator[Finding]:
             continue
         decided = sum(p for p in decided_parts if p is not None)
         if decided >= MIN_DECIDED and corrected / decided > THRESHOLD:
-            yield Finding(
-                rule=RULE.id,
-                category=RULE.category,
-                severity=Severity.WARNING,
-                message=f"{name}纠错率 {corrected / decided:.0%}（{int(corrected)}/{int(decided)}），明显偏高，请核实",
+            yield RULE.finding(
+                Severity.WARNING,
+                f"{name}纠错率 {corrected / decided:.0%}（{int(corrected)}/{int(decided)}），明显偏高，请核实",
                 keys=[f"{group}.corrected"],
                 span=report.provenance.get(f"{group}.corrected"),
-                basis=RULE.basis,
             )

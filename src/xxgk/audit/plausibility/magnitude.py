@@ -36,13 +36,10 @@ def check(report: Report) -> Iterator[Finding]:
         value = report.values.get(key)
         if value is None or value <= limit:
             continue
-        yield Finding(
-            rule=RULE.id,
-            category=RULE.category,
-            severity=Severity.INFO,
-            message=f"{report.schema.label_of(key)}为{value:g}，数值异常偏大，请核实单位（元/万元）或录入",
+        yield RULE.finding(
+            Severity.INFO,
+            f"{report.schema.label_of(key)}为{value:g}，数值异常偏大，请核实单位（元/万元）或录入",
             keys=[key],
             span=report.provenance.get(key),
             evidence=report.raw.get(key, ""),
-            basis=RULE.basis,
         )

@@ -116,13 +116,10 @@ def _finding(
     report: Report, key: str, stated: int, table: float | int, sentence: str, start: int, end: int, label: str
 ) -> Finding:
     shown = int(table) if float(table).is_integer() else table
-    return Finding(
-        rule=RULE.id,
-        category=RULE.category,
-        severity=Severity.WARNING,
-        message=f"正文称{label}{stated}，表格中{report.schema.label_of(key)}为{shown}",
+    return RULE.finding(
+        Severity.WARNING,
+        f"正文称{label}{stated}，表格中{report.schema.label_of(key)}为{shown}",
         keys=[key],
         span=(start, end),
         evidence=sentence.strip()[:200],
-        basis=RULE.basis,
     )

@@ -34,12 +34,9 @@ def check(report: Report) -> Iterator[Finding]:
         year = int(m.group(1))
         if year <= report.year or _FUTURE.search(sentence.text):
             continue
-        yield Finding(
-            rule=RULE.id,
-            category=RULE.category,
-            severity=Severity.WARNING,
-            message=f"本报告为{report.year}年度报告，正文却以“{year}年”叙述已开展的工作",
+        yield RULE.finding(
+            Severity.WARNING,
+            f"本报告为{report.year}年度报告，正文却以“{year}年”叙述已开展的工作",
             span=(sentence.doc_offset(m.start(1)), sentence.doc_offset(m.end(1)) + 1),
             evidence=sentence.text.strip()[:200],
-            basis=RULE.basis,
         )

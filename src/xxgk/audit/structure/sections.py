@@ -34,22 +34,18 @@ def check(report: Report) -> Iterator[Finding]:
     for section in fmt.sections:
         if section.required and section.id not in present:
             heading = f"{section.number}、{section.labels[0]}"
-            yield Finding(
-                rule=RULE.id,
-                category=RULE.category,
-                severity=Severity.WARNING,
-                message=f"未找到法定章节“{heading}”",
+            yield RULE.finding(
+                Severity.WARNING,
+                f"未找到法定章节“{heading}”",
                 evidence=heading,
                 basis=basis,
             )
     order = [s.id for s in fmt.sections]
     positions = [order.index(s.id) for s in found if s.id in order]
     if fmt.id != "legacy" and positions != sorted(positions):
-        yield Finding(
-            rule=RULE.id,
-            category=RULE.category,
-            severity=Severity.INFO,
-            message="章节顺序与法定格式不一致",
+        yield RULE.finding(
+            Severity.INFO,
+            "章节顺序与法定格式不一致",
             evidence="、".join(s.title for s in found),
             basis=basis,
         )
@@ -57,11 +53,9 @@ def check(report: Report) -> Iterator[Finding]:
         section = next(x for x in fmt.sections if x.id == s.id)
         title = label_key(s.title)
         if title != label_key(section.labels[0]) and fmt.id != "legacy":
-            yield Finding(
-                rule=RULE.id,
-                category=RULE.category,
-                severity=Severity.INFO,
-                message=f"章节标题“{s.title}”与法定表述“{section.number}、{section.labels[0]}”不一致",
+            yield RULE.finding(
+                Severity.INFO,
+                f"章节标题“{s.title}”与法定表述“{section.number}、{section.labels[0]}”不一致",
                 span=(s.start, s.start + len(s.title)),
                 evidence=s.title,
                 basis=basis,

@@ -15,11 +15,9 @@ def check(report: Report) -> Iterator[Finding]:
     fmt = report.schema
     if fmt.id == "legacy":
         if not report.values:
-            yield Finding(
-                rule=RULE.id,
-                category=RULE.category,
-                severity=Severity.WARNING,
-                message="未识别出统计附表",
+            yield RULE.finding(
+                Severity.WARNING,
+                "未识别出统计附表",
                 basis="国办发〔2014〕32号（政府信息公开情况统计表）",
             )
         return
@@ -27,13 +25,10 @@ def check(report: Report) -> Iterator[Finding]:
         standard = table.standard_keys
         have = [k for k in standard if k in report.values]
         if not have:
-            yield Finding(
-                rule=RULE.id,
-                category=RULE.category,
-                severity=Severity.ERROR if table.id in ("applications", "review_litigation") else Severity.WARNING,
-                message=f"未找到法定表格“{table.caption or table.title}”",
+            yield RULE.finding(
+                Severity.ERROR if table.id in ("applications", "review_litigation") else Severity.WARNING,
+                f"未找到法定表格“{table.caption or table.title}”",
                 evidence=table.caption or table.title,
-                basis=RULE.basis,
             )
         elif len(have) < len(standard):
             missing = [k for k in standard if k not in report.values]
@@ -42,21 +37,16 @@ def check(report: Report) -> Iterator[Finding]:
                 if "applications.other.total" in report.values:
                     missing = [k for k in missing if not k.startswith("applications.other.")]
                     if not missing:
-                        yield Finding(
-                            rule=RULE.id,
-                            category=RULE.category,
-                            severity=Severity.INFO,
-                            message="表三“（六）其他处理”只有一行，未按2021年格式分列1—3项",
+                        yield RULE.finding(
+                            Severity.INFO,
+                            "表三“（六）其他处理”只有一行，未按2021年格式分列1—3项",
                             keys=["applications.other.total"],
                             span=report.provenance.get("applications.other.total"),
                             basis="国办公开办函〔2021〕30号 表三（六）其他处理分为三项",
                         )
                         continue
-            yield Finding(
-                rule=RULE.id,
-                category=RULE.category,
-                severity=Severity.WARNING,
-                message=f"表格“{table.caption or table.title}”缺少{len(missing)}个单元格",
+            yield RULE.finding(
+                Severity.WARNING,
+                f"表格“{table.caption or table.title}”缺少{len(missing)}个单元格",
                 keys=missing,
-                basis=RULE.basis,
             )

@@ -20,11 +20,9 @@ RULE = Rule(
 
 def check(report: Report) -> Iterator[Finding]:
     if report.year is None:
-        yield Finding(
-            rule=RULE.id,
-            category=RULE.category,
-            severity=Severity.WARNING,
-            message="无法识别报告年度",
+        yield RULE.finding(
+            Severity.WARNING,
+            "无法识别报告年度",
             basis="《条例》第五十条（年度报告为上一年度工作情况）",
         )
         return
@@ -36,11 +34,9 @@ def check(report: Report) -> Iterator[Finding]:
         return
     # A 2019/2020 report on the 2021 template can only be a later re-publication: a warning.
     severity = Severity.WARNING if (expected.id == "2019" and used.id == "2021") else Severity.ERROR
-    yield Finding(
-        rule=RULE.id,
-        category=RULE.category,
-        severity=severity,
-        message=f"{report.year}年度报告应使用{expected.name}，实际使用{used.name}",
+    yield RULE.finding(
+        severity,
+        f"{report.year}年度报告应使用{expected.name}，实际使用{used.name}",
         evidence=used.name,
         basis=f"{expected.basis}",
     )

@@ -22,11 +22,8 @@ def check(report: Report) -> Iterator[Finding]:
         return
     period_end = date(report.year, 12, 31)
     if report.published < period_end:
-        yield Finding(
-            rule=RULE.id,
-            category=RULE.category,
-            severity=Severity.WARNING,
-            message=f"报告落款/发布日期{report.published:%Y年%m月%d日}早于统计期末{period_end:%Y年%m月%d日}，数据不可能完整",
+        yield RULE.finding(
+            Severity.WARNING,
+            f"报告落款/发布日期{report.published:%Y年%m月%d日}早于统计期末{period_end:%Y年%m月%d日}，数据不可能完整",
             evidence=report.published.isoformat(),
-            basis=RULE.basis,
         )

@@ -36,11 +36,9 @@ def check(report: Report) -> Iterator[Finding]:
     due = date(report.year + 1, rule.month, rule.day)
     if report.published > due:
         late = (report.published - due).days
-        yield Finding(
-            rule=RULE.id,
-            category=RULE.category,
-            severity=Severity.INFO if kind == "township" else Severity.WARNING,
-            message=f"报告于{report.published:%Y年%m月%d日}公布，晚于法定期限{due:%Y年%m月%d日}{late}天"
+        yield RULE.finding(
+            Severity.INFO if kind == "township" else Severity.WARNING,
+            f"报告于{report.published:%Y年%m月%d日}公布，晚于法定期限{due:%Y年%m月%d日}{late}天"
             + ("（乡镇、街道的期限以本地规定为准）" if kind == "township" else ""),
             evidence=report.published.isoformat(),
             basis=rule.basis,
