@@ -19,7 +19,8 @@ from xxgk.ingest.document import Document
 from xxgk.ingest.normalize import squash
 
 _TITLE_RE = re.compile(
-    r"(?P<year>(?:19|20)\d{2})\s*年\s*(?:度)?\s*(?:的)?\s*(?:政府)?\s*信\s*息\s*公\s*开\s*(?:工\s*作)?\s*(?:年\s*度)?\s*(?:工\s*作)?\s*报\s*告"
+    r"(?P<year>(?:19|20)\d{2})\s*年\s*(?:度)?\s*(?:的)?\s*(?:政府|政务)?\s*信\s*息\s*公\s*开\s*(?:工\s*作)?\s*(?:的)?\s*"
+    r"(?:年\s*度)?\s*(?:工\s*作)?\s*(?:情\s*况)?\s*报\s*告"
 )
 _PERIOD_RE = re.compile(r"(?:统计期限|统计时间|统计期间|数据统计)[^。\n]{0,12}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _CAPTION_RE = re.compile(r"\(\s*((?:19|20)\d{2})\s*年度\s*\)")
