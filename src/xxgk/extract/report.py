@@ -61,7 +61,6 @@ class Report:
     narrative: dict[str, str] = field(default_factory=dict)  # section id → text (for rendering)
     findings: list[Finding] = field(default_factory=list)  # found while parsing (ambiguous cells …)
     document: Document | None = None
-    format_confidence: float = 1.0
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # derived data for rules
 
     @property

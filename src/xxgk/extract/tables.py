@@ -18,7 +18,7 @@ from functools import lru_cache
 from xxgk.extract.relations import Expression, evaluate, expression_keys, relation_instances
 from xxgk.extract.tokens import UNITS, Kind, Token
 from xxgk.findings import Category, Finding, Severity
-from xxgk.formats import Format, Relation, Row, Table, TableKind, label_key
+from xxgk.formats import Column, Format, Relation, Row, Table, TableKind, label_key
 
 Number = int | float
 
@@ -54,7 +54,6 @@ class TableResult:
     raw: dict[str, str] = field(default_factory=dict)
     extra: list[tuple[str, list[Number | None], tuple[int, int], str]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    matched_rows: int = 0
 
 
 def _amount(value: Number, unit: str | None, column_unit: str | None) -> Number:
@@ -460,7 +459,7 @@ class _ReadState:
         self.seq_done = False
         self.seq_tokens: list[Token] = []
         self.run_rows: list[PendingRow] = []
-        self.extra_columns: list[tuple[Table, object]] = []
+        self.extra_columns: list[tuple[Table, Column]] = []
         self.filled: set[int] = set()
 
     def feed(self, tok: Token) -> None:
@@ -559,7 +558,7 @@ class _ReadState:
         toks = [t for t in values if t.kind is not Kind.UNIT]
         if table.kind is TableKind.INDICATOR:
             columns = [table.columns[0], *[c for t, c in self.extra_columns if t is table]]
-            keys = [table.key(slot.row, c) for c in columns]  # type: ignore[arg-type]
+            keys = [table.key(slot.row, c) for c in columns]
             units = [slot.row.unit] * len(keys)
         else:
             keys = [table.key(slot.row, c) for c in table.columns]
@@ -583,7 +582,6 @@ class _ReadState:
                     self.result.raw[key] = tok.text
             return
         self.filled.add(slot.index)
-        self.result.matched_rows += 1
         if len(nums) == n:
             for key, tok, unit in zip(keys, nums, units, strict=True):
                 self._set(key, tok, unit)

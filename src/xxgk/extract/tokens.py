@@ -69,10 +69,6 @@ def parse_number(text: str) -> tuple[Number, str | None] | None:
     return value, m.group("unit")
 
 
-def is_dash(text: str) -> bool:
-    return text.strip() in _DASHES
-
-
 class Tokenizer:
     """Turns a document's blocks into tokens."""
 
