@@ -21,6 +21,10 @@ LIMITS = {
 }
 
 
+def _plain(value: float) -> str:
+    return f"{value:,.6f}".rstrip("0").rstrip(".")
+
+
 @cache
 def _limits(format_id: str) -> dict[str, float]:
     out: dict[str, float] = {}
@@ -38,7 +42,7 @@ def check(report: Report) -> Iterator[Finding]:
             continue
         yield RULE.finding(
             Severity.INFO,
-            f"{report.schema.label_of(key)}为{value:g}，数值异常偏大，请核实单位（元/万元）或录入",
+            f"{report.schema.label_of(key)}为{_plain(value)}，数值异常偏大，请核实单位（元/万元）或录入",
             keys=[key],
             span=report.provenance.get(key),
             evidence=report.raw.get(key, ""),
