@@ -20,6 +20,7 @@ crossings and :data:`MAX_CELLS` cells; :data:`TABLE_TIME_BUDGET` seconds of tabl
 from __future__ import annotations
 
 import io
+import logging
 import re
 import time
 from bisect import bisect_right
@@ -30,6 +31,10 @@ from typing import Any
 from xxgk.ingest.assemble import DocumentBuilder, GridCell, is_cjk, join_fragments
 from xxgk.ingest.document import BlockKind, Document
 from xxgk.ingest.ocr import Box, layout
+
+# pdfminer (under pdfplumber) logs a warning per glyph for fonts without a FontBBox (Chrome's print-to-PDF
+# output, for one); they say nothing about the document's text and would flood a batch run's stderr.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 MAX_PAGES = 500
 MAX_EDGES = 6000
