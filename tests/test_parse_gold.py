@@ -84,3 +84,40 @@ def test_provenance_points_at_the_number(seeds_dir: Path) -> None:
             assert cell.strip(), (path.name, key)
             digits = "".join(c for c in cell if c.isdigit())
             assert digits, (path.name, key, cell)
+
+
+def test_portal_page_printed_to_pdf_parses_like_the_page(tmp_path: Path) -> None:
+    """The same real page, printed to PDF by a browser (how many agencies publish), gives the same values."""
+    import shutil
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("chromium not installed")
+    pytest.importorskip("xxgk.ingest.pdf")
+    page = shared_path("corpus", "raw", "kgc_04.html")
+    gold = json.loads(shared_path("corpus", "gold", "kgc_04.json").read_text(encoding="utf-8"))
+    pdf = tmp_path / "kgc_04.pdf"
+    subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--print-to-pdf={pdf}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    if not pdf.exists():
+        pytest.skip("chromium could not print to PDF here")
+    report = parse_path(pdf)
+    _, wrong = _cells_right(gold, report.values)
+    assert not wrong, wrong[:10]
+    assert (report.format, report.year, report.agency) == (gold["format"], gold["year"], gold["agency"])
