@@ -1,8 +1,8 @@
 """Markdown output: headings, paragraphs and pipe tables (one per format table, no merges).
 
-Pipe tables cannot merge cells, so each table is written as its full grid: a merged cell's text sits in its
-top-left position and the positions it covers stay empty, the way published tables read once flattened.
-The first grid row is the Markdown header row. Blank values (None) are empty cells, never 0.
+Pipe tables cannot merge cells, so each table is written as its full grid with a merged cell's text repeated
+in every position it covers (the way spreadsheet tools flatten merged cells). An empty cell therefore always
+means a blank value (None), never padding, and never 0. The first grid row is the Markdown header row.
 """
 
 from __future__ import annotations
@@ -16,10 +16,14 @@ def _escape(text: str) -> str:
 
 
 def table_markdown(t: TableLayout) -> list[str]:
-    grid = t.grid()
+    grid: list[list[str]] = [[""] * t.width for _ in range(t.height)]
+    for c in t.cells:
+        for i in range(c.rowspan):
+            for j in range(c.colspan):
+                grid[c.row + i][c.col + j] = c.text if c.kind != "value" or (i, j) == (0, 0) else ""
     lines = []
     for i, row in enumerate(grid):
-        texts = [_escape(c.text) if c is not None else "" for c in row]
+        texts = [_escape(text) for text in row]
         lines.append("| " + " | ".join(texts) + " |")
         if i == 0:
             lines.append("|" + "|".join(["---"] * t.width) + "|")

@@ -1,4 +1,4 @@
-"""XLSX output with openpyxl: the report text on a first sheet, each table section on its own sheet.
+"""XLSX output with openpyxl: one sheet per section in statutory order, tables with their merged cells.
 
 Tables keep their merged header and label cells. Numbers are stored as numbers (blank cells stay empty,
 never 0); a change column (本年增/减) shows its sign through the number format.
@@ -41,66 +41,74 @@ def _sheet_title(heading: str, used: set[str]) -> str:
     return title
 
 
-def render_xlsx(report: Report, *, previous: Report | None = None, charts: bool = True) -> bytes:
-    """The report as a workbook: the text on the first sheet, each table section on a sheet of its own.
+class _Sheet:
+    """Writes paragraphs and tables down one worksheet; paragraphs span the sheet's width."""
 
-    Each table sheet is exactly as wide as its table, so no padding cells sit beside the figures. Charts are
-    not embedded (the workbook is for data); ``previous`` is unused.
+    def __init__(self, ws: Worksheet, width: int, widths: list[float]) -> None:
+        self.ws, self.width, self.row = ws, width, 1
+        self.chars = sum(widths)
+        for j, w in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(j)].width = w
+        ws.sheet_view.showGridLines = False
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.orientation = "landscape" if width > 10 else "portrait"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+    def paragraph(self, text: str, *, size: float = 11, bold: bool = False, align: str = "left") -> None:
+        if self.width > 1:
+            self.ws.merge_cells(start_row=self.row, start_column=1, end_row=self.row, end_column=self.width)
+        cell = self.ws.cell(row=self.row, column=1, value=text)
+        cell.font = Font(name=FONT, size=size, bold=bold)
+        cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal=align)
+        lines = max(1, math.ceil(len(text) * 2 * size / 11 / max(self.chars, 1)))
+        self.ws.row_dimensions[self.row].height = 15 * size / 11 * lines + 3
+        self.row += 1
+
+    def table(self, t: TableLayout) -> None:
+        self.row += 1
+        _table(self.ws, t, self.row)
+        if t.header_rows:
+            self.ws.freeze_panes = self.ws.cell(row=self.row + t.header_rows, column=1 + t.label_cols)
+        self.row += t.height + 1
+
+
+def render_xlsx(report: Report, *, previous: Report | None = None, charts: bool = True) -> bytes:
+    """The report as a workbook, one sheet per section in statutory order (title and preface on the first).
+
+    A table section's sheet is exactly as wide as its table, so no padding cells sit beside the figures.
+    Charts are not embedded (the workbook is for data); ``previous`` is unused.
     """
     del previous, charts
     layout = report_layout(report)
     wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "年度报告"
-    ws.column_dimensions["A"].width = 100
-    row = 1
-
-    def paragraph(text: str, *, size: float = 11, bold: bool = False, align: str = "left") -> None:
-        nonlocal row
-        cell = ws.cell(row=row, column=1, value=text)
-        cell.font = Font(name=FONT, size=size, bold=bold)
-        cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal=align)
-        lines = max(1, math.ceil(len(text) * 2 * size / 11 / 100))
-        ws.row_dimensions[row].height = 15 * size / 11 * lines + 3
-        row += 1
-
-    paragraph(layout.title, size=16, bold=True, align="center")
-    for text in layout.preface:
-        paragraph("　　" + text)
-    used = {ws.title}
-    for s in layout.sections:
-        paragraph(s.heading, size=12, bold=True)
+    first = wb.active
+    assert first is not None
+    used: set[str] = set()
+    for n, s in enumerate(layout.sections):
+        ws = first if n == 0 else wb.create_sheet()
+        ws.title = _sheet_title(s.heading, used)
+        width = max((t.width for t in s.tables), default=1)
+        widths = _widths(s.tables[0]) if s.tables else [100.0]
+        sheet = _Sheet(ws, width, widths)
+        if n == 0:
+            sheet.paragraph(layout.title, size=16, bold=True, align="center")
+            for text in layout.preface:
+                sheet.paragraph("　　" + text)
+        sheet.paragraph(s.heading, size=12, bold=True)
         for text in s.paragraphs:
-            paragraph("　　" + text)
+            sheet.paragraph("　　" + text)
         for t in s.tables:
-            title = _sheet_title(s.heading, used)
-            paragraph(f"　　（见工作表“{title}”）")
-            _table_sheet(wb.create_sheet(title), s.heading, t)
-    for line in layout.signature:
-        paragraph(line, align="right")
-    ws.sheet_view.showGridLines = False
+            sheet.table(t)
+        if n == len(layout.sections) - 1:
+            for line in layout.signature:
+                sheet.paragraph(line, align="right")
     wb.properties.title = layout.title
     wb.properties.creator = "xxgk"
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
-
-
-def _table_sheet(ws: Worksheet, heading: str, t: TableLayout) -> None:
-    for j, w in enumerate(_widths(t), start=1):
-        ws.column_dimensions[get_column_letter(j)].width = w
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=t.width)
-    head = ws.cell(row=1, column=1, value=heading)
-    head.font = Font(name=FONT, size=12, bold=True)
-    ws.sheet_view.showGridLines = False
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if t.width > 10 else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.freeze_panes = ws.cell(row=3 + t.header_rows, column=1 + t.label_cols) if t.header_rows else None
-    _table(ws, t, 3)
 
 
 def _table(ws: Worksheet, t: TableLayout, top: int) -> None:
