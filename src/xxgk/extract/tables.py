@@ -466,10 +466,17 @@ class _ReadState:
         if tok.kind is Kind.TEXT:
             if self.values:
                 self.flush()
+            if tok.prose:  # a sentence: neither a label nor an anchor
+                self.pending = []
+                return
             key = label_key(tok.text)
-            joined = label_key("".join(t.text for t in self.pending[-2:]) + tok.text) if self.pending else key
-            if key in self.reader.anchors or joined in self.reader.anchors:
-                self.active = True
+            if not self.active:
+                joined = label_key("".join(t.text for t in self.pending[-2:]) + tok.text) if self.pending else key
+                self.active = key in self.reader.anchors or joined in self.reader.anchors
+                if not self.active:
+                    self.pending.append(tok)
+                    del self.pending[:-MAX_PENDING]
+                    return
             if key in self.reader.extra_column_labels:
                 table, column = self.reader.extra_column_labels[key]
                 if (table, column) not in self.extra_columns:
@@ -486,12 +493,8 @@ class _ReadState:
                 and key not in self.reader.by_suffix
             ):
                 self.seq_open = True
-            if tok.prose:
-                self.pending = []
-                return
             self.pending.append(tok)
-            if len(self.pending) > MAX_PENDING:
-                self.pending = self.pending[-MAX_PENDING:]
+            del self.pending[:-MAX_PENDING]
         elif tok.kind is Kind.UNIT:
             if not self.values:
                 return

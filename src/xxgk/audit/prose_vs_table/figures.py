@@ -32,21 +32,31 @@ _UNITS = "件|条|次|篇|人次|人|个|名|场|期"
 
 
 @cache
-def _label_pattern(format_id: str) -> tuple[re.Pattern[str] | None, dict[str, tuple[str, str]]]:
-    """One alternation over the indicator rows' labels (longest first), and label → (key, label)."""
+def _labels_by_end(format_id: str) -> dict[str, list[tuple[str, str]]]:
+    """The indicator rows' labels (≥ 6 characters), grouped by their last two characters, longest first."""
     fmt: Format = get_format(format_id)
-    by_label: dict[str, tuple[str, str]] = {}
+    by_end: dict[str, list[tuple[str, str]]] = {}
     for table in fmt.tables:
         if table.kind is not TableKind.INDICATOR:
             continue
         for row in table.rows:
             for label in row.labels:
                 if len(label) >= 6:
-                    by_label.setdefault(label, (row.key, label))
-    if not by_label:
-        return None, {}
-    labels = "|".join(re.escape(lab) for lab in sorted(by_label, key=len, reverse=True))
-    return re.compile(rf"({labels})\s*(?:为|共|达)?\s*(\d+)\s*(?:{_UNITS})"), by_label
+                    by_end.setdefault(label[-2:], []).append((label, row.key))
+    return {end: sorted(labels, key=lambda x: -len(x[0])) for end, labels in by_end.items()}
+
+
+_STATED = re.compile(rf"(?:为|共|达)?\s*(\d+)\s*(?:{_UNITS})")
+_DIGIT = re.compile(r"\d")
+
+
+def _label_before(text: str, end: int, by_end: dict[str, list[tuple[str, str]]]) -> tuple[str, str] | None:
+    """The row label that ends right before a stated number, if any."""
+    before = text[max(0, end - 60) : end].rstrip()
+    for label, key in by_end.get(before[-2:], ()):
+        if before.endswith(label):
+            return label, key
+    return None
 
 
 def _approximate(text: str, start: int, end: int) -> bool:
@@ -59,9 +69,11 @@ def check(report: Report) -> Iterator[Finding]:
     fmt = report.schema
     values = report.values
     seen: set[tuple[str, int]] = set()
-    regex, by_label = _label_pattern(fmt.id)
+    by_end = _labels_by_end(fmt.id)
     for sentence in prose_sentences(report):
         text = sentence.text
+        if not _DIGIT.search(text):
+            continue
         for pattern in fmt.prose:
             for m in pattern.regex.finditer(text):
                 stated = int(m.group(1))
@@ -88,25 +100,29 @@ def check(report: Report) -> Iterator[Finding]:
                     sentence.doc_offset(m.end()),
                     pattern.label,
                 )
-        if regex is None:
+        if not by_end:
             continue
-        for m in regex.finditer(text):
-            key, label = by_label[m.group(1)]
+        for m in _STATED.finditer(text):
+            found = _label_before(text, m.start(), by_end)
+            if found is None:
+                continue
+            label, key = found
             if values.get(key) is None:
                 continue
-            stated = int(m.group(2))
-            if stated == values[key] or _approximate(text, m.start(2), m.end(2)) or (key, stated) in seen:
+            stated = int(m.group(1))
+            if stated == values[key] or _approximate(text, m.start(1), m.end(1)) or (key, stated) in seen:
                 continue
             seen.add((key, stated))
             table_value = values[key]
             assert table_value is not None
+            start = m.start() - len(label)
             yield _finding(
                 report,
                 key,
                 stated,
                 table_value,
                 text,
-                sentence.doc_offset(m.start()),
+                sentence.doc_offset(start),
                 sentence.doc_offset(m.end()),
                 label,
             )
