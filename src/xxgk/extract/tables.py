@@ -26,6 +26,7 @@ MAX_PENDING = 6
 MAX_SPLITS = 20000  # candidate splits per row kept for the joint solver
 MAX_SOLUTIONS = 256
 _UNIT_SUFFIXES = tuple(sorted(UNITS, key=len, reverse=True))
+_UNIT_LAST_CHARS = frozenset(u[-1] for u in UNITS)
 
 
 @dataclass(slots=True)
@@ -349,6 +350,8 @@ def _row_checks(format_id: str, keys: tuple[str, ...]) -> dict[int, list[Linear]
 def _with_unit_stripped(tail: str) -> list[str]:
     """The label, and the label without a unit cell glued to it (主动公开政府信息数条1050)."""
     out = [tail]
+    if not tail or tail[-1] not in _UNIT_LAST_CHARS:
+        return out
     for unit in _UNIT_SUFFIXES:
         if tail.endswith(unit) and len(tail) > len(unit):
             out.append(tail[: -len(unit)])
