@@ -111,3 +111,40 @@ def test_provenance_spans_index_the_source_text() -> None:
     assert text[start:end] == "163"
     start, end = report.source_span(report.provenance["art20_9.procurement.amount_wan"])
     assert text[start:end] == "176000元"
+
+
+SUBTOTAL_COLUMN = """某某区民政局2022年政府信息公开工作年度报告
+三、收到和处理政府信息公开申请情况
+(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和) | 申请人情况 |
+自然人 | 法人或其他组织 | 总计 |
+商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 小计 |
+一、本年新收政府信息公开申请数量 | 10 | 2 | 0 | 1 | 0 | 0 | 3 | 13 |
+二、上年结转政府信息公开申请数量 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |
+三、本年度办理结果 | (一)予以公开 | 5 | 1 | 0 | 0 | 0 | 0 | 1 | 6 |
+"""
+
+
+def test_non_statutory_subtotal_column_goes_to_extra() -> None:
+    report = parse_bytes(SUBTOTAL_COLUMN.encode("utf-8"), "sub.txt")
+    v = report.values
+    assert [v[f"applications.new.{c}"] for c in ("natural_person", "commercial", "nonprofit", "total")] == [
+        10,
+        2,
+        1,
+        13,
+    ]
+    assert v["applications.carried_over.total"] == 0  # all zeros: the position found on the first row is reused
+    assert v["applications.granted.total"] == 6
+    assert [e.values for e in report.extra] == [[3], [0], [1]]
+    findings = audit(report)
+    assert any(f.rule == "structure.extra_rows" and f.severity.value == "warning" for f in findings)
+
+
+def test_extra_column_that_cannot_be_placed_is_reported_not_guessed() -> None:
+    text = (
+        HEAD_2019
+        + "第二十条第(一)项 |\n信息内容 | 本年新制作数量 | 本年新公开数量 | 对外公开总数量 |\n规章 | 1 | 2 | 3 | 4 |\n"
+    )
+    report = parse_bytes(text.encode("utf-8"), "x.txt")
+    assert report.values["art20_1.regulations.made"] is None
+    assert any("多于法定" in f.message for f in report.findings)

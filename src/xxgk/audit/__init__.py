@@ -24,6 +24,7 @@ RULE_MODULES = (
     "structure.sections",
     "structure.template_year",
     "structure.tables_present",
+    "structure.extra_rows",
     "prose_vs_table.figures",
     "prose_vs_table.year_mentions",
     "timeliness.before_period_end",

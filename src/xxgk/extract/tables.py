@@ -311,6 +311,16 @@ class TableReader:
 Linear = tuple[str, tuple[tuple[int, int], ...], float]
 
 
+def _holds(checks: dict[int, list[Linear]], parts: list[Number]) -> bool:
+    """Whether a complete row satisfies its linear relations."""
+    for group in checks.values():
+        for op, terms, const in group:
+            total = const + sum(coef * parts[pos] for pos, coef in terms)
+            if (op == "==" and abs(total) > 1e-6) or (op == "<=" and total > 1e-6) or (op == ">=" and total < -1e-6):
+                return False
+    return True
+
+
 @lru_cache(maxsize=4096)
 def _row_checks(format_id: str, keys: tuple[str, ...]) -> dict[int, list[Linear]]:
     """The error relations that read only these cells, as linear checks ``Σ coef·cell + const OP 0``, indexed
@@ -464,6 +474,7 @@ class _ReadState:
         self.run_rows: list[PendingRow] = []
         self.extra_columns: list[tuple[Table, Column]] = []
         self.filled: set[int] = set()
+        self.extra_position: dict[str, int] = {}  # table id → position of a column the format lacks
 
     def feed(self, tok: Token) -> None:
         if tok.kind is Kind.TEXT:
@@ -606,9 +617,7 @@ class _ReadState:
                 self.result.values.setdefault(key, None)
             return
         if len(nums) > n:
-            nums = nums[:n]
-            for key, tok, unit in zip(keys, nums, units, strict=True):
-                self._set(key, tok, unit)
+            self._assign_with_extra_column(slot, keys, units, nums)
             return
         toks = _trim_blanks(toks, n)
         for i, key in enumerate(keys):
@@ -616,6 +625,58 @@ class _ReadState:
                 self._set(key, toks[i], units[i])
             else:
                 self.result.values[key] = None
+
+    def _assign_with_extra_column(
+        self, slot: RowSlot, keys: list[str], units: list[str | None], nums: list[Token]
+    ) -> None:
+        """More numbers than statutory columns: a column the format does not have (法人或其他组织小计 …).
+
+        The column is the one whose removal lets the row's own relations hold (a remembered position for the
+        table wins when several do); its numbers go to ``extra``. If the table cannot tell, the row's cells are
+        reported instead of guessed."""
+        n = len(keys)
+        checks = _row_checks(self.reader.fmt.id, tuple(keys))
+        candidates: list[int] = []
+        if len(nums) == n + 1:
+            for p in range(n + 1):
+                parts = [t.value for i, t in enumerate(nums) if i != p]
+                if all(v is not None for v in parts) and _holds(checks, parts):  # type: ignore[arg-type]
+                    candidates.append(p)
+        remembered = self.extra_position.get(slot.table.id)
+        readings = {tuple(t.value for i, t in enumerate(nums) if i != p) for p in candidates}
+        if remembered in candidates:
+            position: int | None = remembered
+        elif candidates and len(readings) == 1:
+            position = candidates[0]
+        else:
+            position = None
+        if position is None:
+            span = (nums[0].start, nums[-1].end)
+            raw = " ".join(t.text for t in nums)
+            for key in keys:
+                self.result.values[key] = None
+                self.result.provenance[key] = span
+                self.result.raw[key] = raw
+            self.result.findings.append(
+                self.reader._ambiguous(
+                    keys, span, raw, f"本行有{len(nums)}个数字，多于法定的{n}列，无法判断哪一列是表外列"
+                )
+            )
+            return
+        if len(candidates) == 1:
+            self.extra_position[slot.table.id] = position
+        kept = [t for i, t in enumerate(nums) if i != position]
+        for key, tok, unit in zip(keys, kept, units, strict=True):
+            self._set(key, tok, unit)
+        extra = nums[position]
+        self.result.extra.append(
+            (
+                f"{slot.row.labels[0]}（表外列，第{position + 1}列）",
+                [extra.value],
+                (extra.start, extra.end),
+                slot.table.id,
+            )
+        )
 
     def _set(self, key: str, tok: Token, column_unit: str | None) -> None:
         if tok.kind is Kind.NUM and tok.value is not None:
