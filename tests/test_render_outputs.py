@@ -79,7 +79,10 @@ def test_docx_tables_fonts_and_merges(report21: Report) -> None:
     row_new = [c.text for c in apps.rows[3].cells]
     assert row_new[4] == ""  # blank commercial cell stays empty
     xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode("utf-8")
-    assert 'w:eastAsia="仿宋"' in zipfile.ZipFile(io.BytesIO(data)).read("word/styles.xml").decode("utf-8")
+    styles = zipfile.ZipFile(io.BytesIO(data)).read("word/styles.xml").decode("utf-8")
+    assert 'w:eastAsia="仿宋"' in styles and 'w:eastAsia="黑体"' in styles
+    heading = styles[styles.index('w:styleId="Heading2"') :][:1500]
+    assert "eastAsiaTheme" not in heading.split("</w:style>")[0]
     assert 'w:gridSpan w:val="7"' in xml and 'w:vMerge w:val="restart"' in xml
     assert "w:tblHeader" in xml
 

@@ -45,6 +45,8 @@ def _set_fonts(target: Any, east_asia: str, size: float | None = None, bold: boo
     if rfonts is None:
         rfonts = OxmlElement("w:rFonts")
         rpr.append(rfonts)
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):  # themes override names
+        rfonts.attrib.pop(qn(theme), None)
     rfonts.set(qn("w:eastAsia"), east_asia)
     rfonts.set(qn("w:ascii"), LATIN_FONT)
     rfonts.set(qn("w:hAnsi"), LATIN_FONT)
