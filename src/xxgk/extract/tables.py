@@ -95,6 +95,7 @@ class TableReader:
             if self.sequence
             else set()
         )
+        self.column_labels = {label_key(lab) for t in fmt.tables for c in t.columns for lab in c.labels}
         self.seq_first_column = label_key(self.sequence.columns[0].labels[0]) if self.sequence else ""
         self.extra_column_labels = {
             label_key(lab): (t, c) for t in fmt.tables for c in t.extra_columns for lab in c.labels
@@ -543,7 +544,9 @@ class _ReadState:
             nums = [t for t in values if t.kind is Kind.NUM]
             if nums and pending and not pending[-1].prose:
                 label = pending[-1].text
-                if label_key(label) not in self.reader.groups and len(label) <= 60:
+                glued = label_key(label + "".join(t.text for t in nums))
+                if len(label) <= 60 and glued not in self.reader.column_labels:
+                    # (a header cell such as 数据1 is not a row; a number on a group label is a subtotal row)
                     span = (pending[-1].start, values[-1].end)
                     self.result.extra.append((label, [t.value for t in nums], span, ""))
             return
