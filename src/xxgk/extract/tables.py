@@ -533,6 +533,9 @@ class _ReadState:
         if self.seq_open and not self.seq_done:
             label = label_key("".join(t.text for t in pending[-3:])) if pending else ""
             if not pending or not label or self.reader.is_sequence_header(label_key(pending[-1].text)):
+                if not any(t.kind is Kind.NUM for t in (*self.seq_tokens, *values)):
+                    self.pending = []
+                    return  # a header row's empty cells (merged 行政复议 above its five columns)
                 self.seq_tokens.extend(t for t in values if t.kind is not Kind.UNIT)
                 self.pending = []
                 if _cells_from_first_number(self.seq_tokens) >= self._seq_size():
@@ -559,7 +562,12 @@ class _ReadState:
 
     def finish_sequence(self) -> None:
         seq = self.reader.sequence
-        if seq is None or self.seq_done or not self.seq_tokens:
+        if seq is None or self.seq_done:
+            return
+        if not self.seq_tokens:
+            if self.seq_open:  # the table's header is there but its row is empty: fifteen blank cells
+                for key in seq.keys:
+                    self.result.values.setdefault(key, None)
             return
         self.seq_done = True
         self.seq_open = False
