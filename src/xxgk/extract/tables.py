@@ -120,8 +120,13 @@ class TableReader:
 
     # -- label matching ------------------------------------------------------------------------------
     def match(self, pending: list[Token], cursor: int) -> RowSlot | None:
+        """The row whose label ends the pending label cells (the same labels recur in every report: cached)."""
+        texts = tuple(t.text for t in pending if not t.prose)[-4:]
+        index = _match_cached(self.fmt.id, texts, cursor)
+        return None if index is None else self.slots[index]
+
+    def _match(self, texts: tuple[str, ...], cursor: int) -> RowSlot | None:
         best: tuple[int, int, int, RowSlot] | None = None  # (length, in-order, -distance, slot)
-        texts = [t.text for t in pending if not t.prose]
         tail_keys: list[str] = []
         for k in range(1, min(len(texts), 4) + 1):
             tail_keys.append(label_key("".join(texts[-k:])))
@@ -367,6 +372,12 @@ def _with_unit_stripped(tail: str) -> list[str]:
         if tail.endswith(unit) and len(tail) > len(unit):
             out.append(tail[: -len(unit)])
     return out
+
+
+@lru_cache(maxsize=65536)
+def _match_cached(format_id: str, texts: tuple[str, ...], cursor: int) -> int | None:
+    slot = reader_for(format_id)._match(texts, cursor)
+    return None if slot is None else slot.index
 
 
 @lru_cache(maxsize=16384)
