@@ -36,3 +36,31 @@ def seed_gold() -> list[dict[str, Any]]:
 @pytest.fixture(scope="session")
 def corpus_gold() -> list[dict[str, Any]]:
     return load_gold(shared_path("corpus", "gold"))
+
+
+def soffice_convert(document: Any, to: str) -> bytes:
+    """Save a python-docx document and convert it with headless LibreOffice (``to``: pdf, doc …)."""
+    import io
+    import subprocess
+    import tempfile
+
+    buf = io.BytesIO()
+    document.save(buf)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        (work / "in.docx").write_bytes(buf.getvalue())
+        subprocess.run(
+            ["soffice", f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless",
+             "--convert-to", to, "--outdir", tmp, str(work / "in.docx")],
+            check=True, capture_output=True, timeout=180,
+        )  # fmt: skip
+        return (work / f"in.{to}").read_bytes()
+
+
+def corpus_source(gold: dict[str, Any]) -> Path:
+    """The raw development-corpus file of a gold record (skips if its reader is not installed)."""
+    path = SHARED / "corpus" / "raw" / gold["file"]
+    reader = {".html": "xxgk.ingest.html", ".pdf": "xxgk.ingest.pdf"}.get(path.suffix)
+    if reader:
+        pytest.importorskip(reader)
+    return path

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
-from tests.conftest import SHARED
+from tests.conftest import corpus_source
 
 from xxgk.audit import audit
 from xxgk.extract import parse_path
@@ -61,12 +60,7 @@ def test_spam_and_domain_evidence(seeds_dir: Path) -> None:
 
 def test_corpus_findings(corpus_gold: list[dict[str, Any]]) -> None:
     for gold in corpus_gold:
-        path = SHARED / "corpus" / "raw" / gold["file"]
-        if path.suffix == ".html":
-            pytest.importorskip("xxgk.ingest.html")
-        if path.suffix == ".pdf":
-            pytest.importorskip("xxgk.ingest.pdf")
-        findings = audit(parse_path(path))
+        findings = audit(parse_path(corpus_source(gold)))
         for item in gold["expected_findings"]:
             matching = [
                 f for f in findings if f.category.value == item["category"] and set(item["keys"]) <= set(f.keys)

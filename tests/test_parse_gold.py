@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import ROOT, SHARED, shared_path
+from tests.conftest import ROOT, SHARED, corpus_source, shared_path
 
 from xxgk.extract import parse_path
 
@@ -42,12 +42,7 @@ def test_seeds_parse_exactly(seeds_dir: Path, seed_gold: list[dict[str, Any]]) -
 def test_corpus_cell_accuracy(corpus_gold: list[dict[str, Any]]) -> None:
     total = right = 0
     for gold in corpus_gold:
-        path = SHARED / "corpus" / "raw" / gold["file"]
-        if path.suffix == ".html":
-            pytest.importorskip("xxgk.ingest.html")
-        if path.suffix == ".pdf":
-            pytest.importorskip("xxgk.ingest.pdf")
-        report = parse_path(path)
+        report = parse_path(corpus_source(gold))
         ok, _ = _cells_right(gold, report.values)
         total += len(gold["values"])
         right += ok

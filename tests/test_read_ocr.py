@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import io
 import shutil
-import subprocess
-import tempfile
-from pathlib import Path
 
 import pytest
+from tests.conftest import soffice_convert
 
 from xxgk.ingest import read_bytes
 from xxgk.ingest.document import BlockKind
@@ -90,17 +88,7 @@ def make_pdf() -> bytes:
         for j, text in enumerate(cells):
             table.cell(i, j).text = text
     document.add_paragraph("二、其他需要报告的事项")
-    buf = io.BytesIO()
-    document.save(buf)
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        (work / "in.docx").write_bytes(buf.getvalue())
-        subprocess.run(
-            ["soffice", f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless",
-             "--convert-to", "pdf", "--outdir", tmp, str(work / "in.docx")],
-            check=True, capture_output=True, timeout=180,
-        )  # fmt: skip
-        return (work / "in.pdf").read_bytes()
+    return soffice_convert(document, "pdf")
 
 
 BODY = [

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import io
 import shutil
-import subprocess
-import tempfile
-from pathlib import Path
 
 import docx
 import pytest
+from tests.conftest import soffice_convert
 
 from xxgk.ingest import IngestError, detect_kind, office, read_bytes
 from xxgk.ingest.document import BlockKind
@@ -30,17 +27,7 @@ def doc_bytes() -> bytes:
         for j, text in enumerate(row):
             table.cell(i, j).text = text
     document.add_paragraph("六、其他需要报告的事项")
-    buf = io.BytesIO()
-    document.save(buf)
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        (work / "in.docx").write_bytes(buf.getvalue())
-        subprocess.run(
-            ["soffice", f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless",
-             "--convert-to", "doc", "--outdir", tmp, str(work / "in.docx")],
-            check=True, capture_output=True, timeout=180,
-        )  # fmt: skip
-        return (work / "in.doc").read_bytes()
+    return soffice_convert(document, "doc")
 
 
 @needs_soffice

@@ -6,12 +6,11 @@ import io
 import json
 import re
 import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import soffice_convert
 
 from xxgk.ingest import IngestError, read_bytes, read_path
 from xxgk.ingest import pdf as pdf_reader
@@ -167,17 +166,7 @@ def make_pdf(ruled: bool) -> bytes:
             table.cell(i, j).text = text
     table.columns[0].width = Pt(120)
     document.add_paragraph("二、其他需要报告的事项")
-    buf = io.BytesIO()
-    document.save(buf)
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        (work / "in.docx").write_bytes(buf.getvalue())
-        subprocess.run(
-            ["soffice", f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless",
-             "--convert-to", "pdf", "--outdir", tmp, str(work / "in.docx")],
-            check=True, capture_output=True, timeout=180,
-        )  # fmt: skip
-        return (work / "in.pdf").read_bytes()
+    return soffice_convert(document, "pdf")
 
 
 @pytest.fixture(scope="module")
