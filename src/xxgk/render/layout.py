@@ -10,6 +10,7 @@ columns' ``group``, never from code. HTML, PDF, DOCX and XLSX draw the same grid
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -143,9 +144,9 @@ def _row_path(table: Table, row: Row) -> _Path:
     return [("h:" + h.id, h.label) for h in heading_chain(table, row.parent)] + [("r:" + row.key, row.title)]
 
 
-def _header_cells(paths: list[_Path], depth: int, col0: int, row0: int) -> list[Cell]:
-    """Header cells for leaves with these paths: equal prefixes merge across, short paths span down."""
-    cells: list[Cell] = []
+def _merged_runs(paths: list[_Path], depth: int) -> Iterator[tuple[int, int, int, bool, str]]:
+    """(level, index, span, is_leaf, text) for the cells of a path tree laid out along one axis: equal prefixes
+    merge along the axis; a short path's leaf reaches to the last level."""
     for level in range(depth):
         j = 0
         while j < len(paths):
@@ -162,51 +163,38 @@ def _header_cells(paths: list[_Path], depth: int, col0: int, row0: int) -> list[
                     and paths[j + span][: level + 1] == p[: level + 1]
                 ):
                     span += 1
-            cells.append(
-                Cell(
-                    row=row0 + level,
-                    col=col0 + j,
-                    text=p[level][1],
-                    kind="head" if is_leaf else "group",
-                    rowspan=depth - level if is_leaf else 1,
-                    colspan=span,
-                )
-            )
+            yield level, j, span, is_leaf, p[level][1]
             j += span
-    return cells
+
+
+def _header_cells(paths: list[_Path], depth: int, col0: int, row0: int) -> list[Cell]:
+    """Header cells for leaves with these paths: equal prefixes merge across, short paths span down."""
+    return [
+        Cell(
+            row=row0 + level,
+            col=col0 + j,
+            text=text,
+            kind="head" if is_leaf else "group",
+            rowspan=depth - level if is_leaf else 1,
+            colspan=span,
+        )
+        for level, j, span, is_leaf, text in _merged_runs(paths, depth)
+    ]
 
 
 def _label_cells(paths: list[_Path], depth: int, row0: int) -> list[Cell]:
     """Row-label cells: equal prefixes merge downwards, short paths span to the right."""
-    cells: list[Cell] = []
-    for level in range(depth):
-        i = 0
-        while i < len(paths):
-            p = paths[i]
-            if level >= len(p):
-                i += 1
-                continue
-            is_leaf = level == len(p) - 1
-            span = 1
-            if not is_leaf:
-                while (
-                    i + span < len(paths)
-                    and len(paths[i + span]) > level + 1
-                    and paths[i + span][: level + 1] == p[: level + 1]
-                ):
-                    span += 1
-            cells.append(
-                Cell(
-                    row=row0 + i,
-                    col=level,
-                    text=p[level][1],
-                    kind="label" if is_leaf else "group",
-                    rowspan=span,
-                    colspan=depth - level if is_leaf else 1,
-                )
-            )
-            i += span
-    return cells
+    return [
+        Cell(
+            row=row0 + i,
+            col=level,
+            text=text,
+            kind="label" if is_leaf else "group",
+            rowspan=span,
+            colspan=depth - level if is_leaf else 1,
+        )
+        for level, i, span, is_leaf, text in _merged_runs(paths, depth)
+    ]
 
 
 def visible_rows(table: Table, values: dict[str, Number | None]) -> list[Row]:
