@@ -123,13 +123,17 @@ def spark_session(master: str | None = None, app_name: str = "xxgk-corpus", conf
     except ImportError as exc:
         raise EngineError("未安装 PySpark：pip install 'xxgk[corpus]'") from exc
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    if (master or "local").startswith("local"):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     builder = SparkSession.builder.appName(app_name).master(master or "local[*]")
     settings = {
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
         "spark.sql.shuffle.partitions": "8",
         "spark.python.worker.reuse": "true",
+        "spark.log.level": "ERROR",
     }
+    settings["spark.driver.extraJavaOptions"] = f"-Dlog4j2.configurationFile={_quiet_log4j()}"
     if (master or "local").startswith("local"):
         settings["spark.pyspark.python"] = sys.executable
         settings["spark.driver.host"] = "127.0.0.1"
@@ -145,6 +149,27 @@ def spark_session(master: str | None = None, app_name: str = "xxgk-corpus", conf
         ) from exc
     spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+_LOG4J = """rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n
+"""
+
+
+def _quiet_log4j() -> str:
+    """A log4j2 configuration that keeps Spark's start-up chatter (INFO/WARN) off the user's terminal."""
+    import tempfile
+
+    path = os.path.join(tempfile.gettempdir(), "xxgk-spark-log4j2.properties")
+    if not os.path.exists(path):
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(_LOG4J)
+    return path
 
 
 class SparkEngine:

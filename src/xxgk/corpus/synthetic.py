@@ -373,6 +373,7 @@ class Options:
     carry_error_rate: float = 0.02  # share with 上年结转 not matching last year's 结转下年度
     duplicate_rate: float = 0.03  # share emitted a second time (mirror host, other format, traditional)
     units_error_rate: float = 0.1  # share of consolidated reports that are not the sum of their units
+    shard_groups: int = 200  # agency groups per docs/<shard> folder
 
 
 @dataclass(slots=True)
@@ -508,7 +509,7 @@ def _group_docs(group: Group, opts: Options) -> tuple[list[SpecOut], list[DocOut
             published = date(year + 1, 1, rng.randint(5, 25))
             narrative = _narrative(rng)
             spec_id = f"r{group.index:06d}-{i:02d}-{year}"
-            shard = f"{group.index // 200:04d}"
+            shard = f"{group.index // max(1, opts.shard_groups):04d}"
             data, ext = render_document(
                 fmt, values, layout, year, agency.name, published=published, narrative=narrative
             )
