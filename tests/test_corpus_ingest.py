@@ -187,8 +187,8 @@ def test_cross_report_findings_name_both_years(ingested: Path) -> None:
 
 def test_killed_run_resumes_without_duplicates_or_losses(corpus: Path, ingested: Path, tmp_path: Path) -> None:
     out = tmp_path / "killed"
-    cmd = [sys.executable, "-m", "xxgk", "corpus", "ingest", *_sources(corpus), "--out", str(out),
-           "--agencies", str(corpus / "agencies.csv"), "--workers", "2", "--batch-size", "8", "--no-progress"]  # fmt: skip
+    cmd = [sys.executable, "-m", "xxgk", "corpus", "ingest", *_sources(corpus), "--out", str(out)]
+    cmd += ["--agencies", str(corpus / "agencies.csv"), "--workers", "2", "--batch-size", "8", "--no-progress"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 120
     try:

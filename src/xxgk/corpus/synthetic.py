@@ -311,13 +311,20 @@ def plan(n_reports: int, seed: int, *, first_year: int = 2014, last_year: int = 
     groups: list[Group] = []
     total = 0
 
-    def unique(make: Any) -> str:
-        for _ in range(1000):
+    def unique(make: Any, attempts: int = 1000) -> str | None:
+        for _ in range(attempts):
             name = str(make())
             if name not in used:
                 used.add(name)
                 return name
-        raise RuntimeError("could not make a unique agency name")
+        return None
+
+    def city_agency() -> Agency:
+        province = rng.choice(_PROVINCES)
+        name = unique(lambda: province + _place(rng, "市") + rng.choice(_DEPARTMENTS))
+        if name is None:
+            raise RuntimeError("could not make a unique agency name")
+        return Agency(name, province, "市级")
 
     while total < n_reports:
         span = rng.randint(1, 8)
@@ -326,36 +333,39 @@ def plan(n_reports: int, seed: int, *, first_year: int = 2014, last_year: int = 
         kind = rng.random()
         if kind < 0.15 and n_reports - total >= 4 * span:
             province = rng.choice(_PROVINCES)
-            county = unique(lambda p=province: p + _place(rng, "市") + _place(rng, rng.choice(_COUNTY_END)))
-            gov = Agency(county + "人民政府", province, "县级")
             departments = rng.sample(_DEPARTMENTS, rng.randint(2, 5))
-            units = [Agency(county + d, province, "县级", parent=gov.name) for d in departments]
-            for u in units:
-                used.add(u.name)
-            used.add(gov.name)
+            for _ in range(1000):
+                county = province + _place(rng, "市") + _place(rng, rng.choice(_COUNTY_END))
+                names = [county + "人民政府", *(county + d for d in departments)]
+                if not used.intersection(names):
+                    break
+            else:
+                raise RuntimeError("could not make a unique county name")
+            used.update(names)
+            gov = Agency(names[0], province, "县级")
+            units = [Agency(n, province, "县级", parent=gov.name) for n in names[1:]]
             groups.append(Group(len(groups), [gov, *units], years, consolidated=True))
             total += span * (1 + len(units))
             continue
+        agency: Agency | None = None
         if kind < 0.25:
             province = rng.choice(_PROVINCES)
-            name = unique(lambda p=province: p + rng.choice(_PROVINCE_DEPTS))
-            agency = Agency(name, province, "省级")
+            name = unique(lambda p=province: p + rng.choice(_PROVINCE_DEPTS), attempts=20)
+            agency = Agency(name, province, "省级") if name else None  # few provinces: may run out
         elif kind < 0.35:
             city = rng.choice(_MUNICIPALITIES)
-            name = unique(lambda c=city: c + _place(rng, "区") + rng.choice(_DEPARTMENTS))
-            agency = Agency(name, city, "县级")
-        elif kind < 0.75:
-            province = rng.choice(_PROVINCES)
-            name = unique(lambda p=province: p + _place(rng, "市") + rng.choice(_DEPARTMENTS))
-            agency = Agency(name, province, "市级")
-        else:
+            name = unique(lambda c=city: c + _place(rng, "区") + rng.choice(_DEPARTMENTS), attempts=50)
+            agency = Agency(name, city, "县级") if name else None
+        elif kind >= 0.75:
             province = rng.choice(_PROVINCES)
             name = unique(
                 lambda p=province: (
                     p + _place(rng, "市") + _place(rng, rng.choice(_COUNTY_END)) + rng.choice(_DEPARTMENTS)
                 )
             )
-            agency = Agency(name, province, "县级")
+            agency = Agency(name, province, "县级") if name else None
+        if agency is None:
+            agency = city_agency()
         groups.append(Group(len(groups), [agency], years, consolidated=False))
         total += span
     return groups
