@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import pairwise
 from pathlib import Path
 from random import Random
 
@@ -14,7 +15,7 @@ import pytest
 
 from xxgk.corpus import synthetic as S
 from xxgk.corpus.ingest import IngestOptions, ingest
-from xxgk.corpus.sources import FetchError, Fetcher, FetchOptions, Locator, expand
+from xxgk.corpus.sources import Fetcher, FetchError, FetchOptions, Locator, expand
 
 AGENCY = "湖南省长沙市民政局"
 
@@ -109,7 +110,7 @@ def test_robots_rate_limit_retries_and_cache(site: tuple[_Site, str], tmp_path: 
     finally:
         fetcher.close()
     times = [t for t, _ in state.log]
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in pairwise(times)]
     assert min(gaps) >= 0.09  # one request per host every 1/rate seconds (robots.txt included)
     assert [p for _, p in state.log].count("/r/1.html") == 3  # two 503s, then success
     assert [p for _, p in state.log].count("/robots.txt") == 1
@@ -132,7 +133,7 @@ def test_robots_rate_limit_retries_and_cache(site: tuple[_Site, str], tmp_path: 
 
 
 def test_unreachable_robots_means_no_fetching(site: tuple[_Site, str], tmp_path: Path) -> None:
-    state, base = site
+    state, _ = site
     state.pages = {"/a.html": _report(2022, 1)}
     fetcher = Fetcher(tmp_path / "cache", _fast(retries=0))
     try:
