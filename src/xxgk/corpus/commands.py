@@ -199,6 +199,27 @@ def _print_summary(summary: Any, out: Path) -> None:
                highlight=False)  # fmt: skip
 
 
+@corpus_app.command("finalize")
+def finalize_command(
+    db: Annotated[Path, typer.Argument(help="含 parts/ 的输出目录（如从集群取回的分片）", show_default=False)],
+    agencies: Annotated[Path | None, typer.Option(help="机关名录 CSV（agency,region,level,parent）")] = None,
+) -> None:
+    """由已处理的分片重建去重后的表、跨报告核对和 corpus.duckdb（集群运行后在汇总机器上执行）。"""
+    from xxgk.corpus.store import StoreError, finalize
+
+    if agencies is not None and not agencies.is_file():
+        raise _fail(f"机关名录文件不存在：{agencies}")
+    try:
+        final = finalize(db, agencies=agencies)
+    except StoreError as exc:
+        raise _fail(str(exc)) from None
+    _out.print(
+        f"已汇总：{final.documents} 个文档、{final.reports} 份报告（{final.duplicates} 个重复发布）、"
+        f"{final.values} 个数据值、{final.findings} 条审核发现（跨报告 {final.cross_findings} 条）：{db}",
+        highlight=False,
+    )
+
+
 @corpus_app.command("query")
 def query_command(
     sql: Annotated[

@@ -118,13 +118,21 @@ def parts_dir(out: Path) -> Path:
 
 
 def cleanup_orphans(out: Path) -> int:
-    """Delete part files of batches whose ``documents`` part never landed (a run killed mid-write)."""
+    """Delete part files of batches whose ``documents`` part never landed (a run killed mid-write), and Spark
+    run folders (``parts/spark-*/``) whose ``documents/_SUCCESS`` is missing."""
+    import shutil
+
     folder = parts_dir(out)
     if not folder.is_dir():
         return 0
     batches: dict[str, set[str]] = {}
     removed = 0
     for p in folder.iterdir():
+        if p.is_dir():
+            if not (p / "documents" / "_SUCCESS").exists():
+                shutil.rmtree(p, ignore_errors=True)
+                removed += 1
+            continue
         m = _PART.match(p.name)
         if m is None:
             if p.name.endswith(".tmp"):
@@ -140,12 +148,39 @@ def cleanup_orphans(out: Path) -> int:
     return removed
 
 
-def _glob(out: Path, table: str) -> str:
-    return str(parts_dir(out) / f"*.{table}.parquet")
+def part_files(out: Path, table: str) -> list[str]:
+    """The part files of ``table``: local batches and Spark runs (``parts/spark-*/<table>/part-*.parquet``)."""
+    folder = parts_dir(out)
+    if not folder.is_dir():
+        return []
+    files = [str(p) for p in folder.glob(f"*.{table}.parquet")]
+    files += [str(p) for p in folder.glob(f"*/{table}/*.parquet")]
+    return sorted(files)
 
 
 def _has_parts(out: Path, table: str = "documents") -> bool:
-    return any(parts_dir(out).glob(f"*.{table}.parquet")) if parts_dir(out).is_dir() else False
+    return bool(part_files(out, table))
+
+
+_SQL_TYPES = {"string": "VARCHAR", "int64": "BIGINT", "int32": "INTEGER", "double": "DOUBLE",
+              "list<item: string>": "VARCHAR[]", "list<item: double>": "DOUBLE[]"}  # fmt: skip
+
+
+def _rel(out: Path, table: str) -> str:
+    """SQL for the parts of ``table`` with a ``batch`` column (the batch or Spark run a row was written in)."""
+    files = part_files(out, table)
+    if not files:
+        cols = ", ".join(f'NULL::{_SQL_TYPES[str(f.type)]} AS "{f.name}"' for f in SCHEMAS[table])
+        return f"(SELECT {cols}, NULL::VARCHAR AS batch WHERE false)"
+    listing = ", ".join(f"'{_sql_str(f)}'" for f in files)
+    batch = (
+        f"coalesce(nullif(regexp_extract(filename, '([^/]+)\\.{table}\\.parquet$', 1), ''), "
+        f"regexp_extract(filename, '([^/]+)/{table}/[^/]+$', 1))"
+    )
+    return (
+        f"(SELECT * EXCLUDE (filename), {batch} AS batch "
+        f"FROM read_parquet([{listing}], filename = true, union_by_name = true))"
+    )
 
 
 def connect(threads: int | None = None, memory_limit: str | None = None, temp_dir: Path | None = None) -> Any:
@@ -182,17 +217,13 @@ def load_done(out: Path) -> DoneSet:
     con = connect(threads=2)
     try:
         rows = con.execute(
-            f"SELECT hash, bool_or(status = 'ok') FROM read_parquet('{_sql_str(_glob(out, 'documents'))}') "
-            "WHERE hash IS NOT NULL GROUP BY hash"
+            f"SELECT hash, bool_or(status = 'ok') FROM {_rel(out, 'documents')} WHERE hash IS NOT NULL GROUP BY hash"
         ).fetchall()
         for h, ok in rows:
             (done.hashes if ok else done.failed).add(h)
         if _has_parts(out, "sources"):
             done.sources = {
-                (h, s)
-                for h, s in con.execute(
-                    f"SELECT DISTINCT hash, source FROM read_parquet('{_sql_str(_glob(out, 'sources'))}')"
-                ).fetchall()
+                (h, s) for h, s in con.execute(f"SELECT DISTINCT hash, source FROM {_rel(out, 'sources')}").fetchall()
             }
     finally:
         con.close()
@@ -335,12 +366,8 @@ def finalize(out: Path, *, threads: int | None = None, agencies: Path | None = N
             "any_value(level) level, any_value(parent_key) parent_key FROM agencies_in GROUP BY agency_key"
         )
         con.unregister("agencies_in")
-        g = {t: _sql_str(_glob(out, t)) for t in TABLES}
-        con.execute(
-            f"""CREATE TEMP TABLE docs_all AS
-            SELECT *, regexp_extract(filename, '([^/]+)\\.documents\\.parquet$', 1) AS batch
-            FROM read_parquet('{g["documents"]}', filename = true)"""
-        )
+        g = {t: _rel(out, t) for t in TABLES}
+        con.execute(f"CREATE TEMP TABLE docs_all AS SELECT * FROM {g['documents']}")
         # One row per content hash: a success wins over an earlier failure (a retried document).
         con.execute(
             """CREATE TEMP TABLE docs AS
@@ -348,7 +375,7 @@ def finalize(out: Path, *, threads: int | None = None, agencies: Path | None = N
               SELECT *, row_number() OVER (PARTITION BY hash ORDER BY status = 'ok' DESC, batch) AS rn
               FROM docs_all WHERE hash IS NOT NULL) WHERE rn = 1"""
         )
-        con.execute(f"CREATE TEMP TABLE srcs AS SELECT DISTINCT hash, source FROM read_parquet('{g['sources']}')")
+        con.execute(f"CREATE TEMP TABLE srcs AS SELECT DISTINCT hash, source FROM {g['sources']}")
         con.execute(
             """CREATE TEMP TABLE rep AS
             SELECT fingerprint, hash, batch FROM (
@@ -359,8 +386,7 @@ def finalize(out: Path, *, threads: int | None = None, agencies: Path | None = N
         con.execute(
             f"""CREATE TEMP TABLE vals AS
             SELECT r.fingerprint AS report_id, v.key, v.value, v.span_start, v.span_end
-            FROM (SELECT *, regexp_extract(filename, '([^/]+)\\.values\\.parquet$', 1) AS batch
-                  FROM read_parquet('{g["values"]}', filename = true)) v
+            FROM {g["values"]} v
             JOIN rep r ON r.hash = v.hash AND r.batch = v.batch"""
         )
         con.execute(
@@ -385,8 +411,7 @@ def finalize(out: Path, *, threads: int | None = None, agencies: Path | None = N
             f"""CREATE TEMP TABLE finds AS
             SELECT r.fingerprint AS report_id, 'report' AS scope, f.rule, f.category, f.severity, f.message,
                    f.keys, f.span_start, f.span_end, f.evidence, f.basis, NULL::VARCHAR AS related_report
-            FROM (SELECT *, regexp_extract(filename, '([^/]+)\\.findings\\.parquet$', 1) AS batch
-                  FROM read_parquet('{g["findings"]}', filename = true)) f
+            FROM {g["findings"]} f
             JOIN rep r ON r.hash = f.hash AND r.batch = f.batch
             UNION ALL
             SELECT report_id, 'corpus', rule, category, severity, message, keys, NULL::BIGINT, NULL::BIGINT,
@@ -399,8 +424,7 @@ def finalize(out: Path, *, threads: int | None = None, agencies: Path | None = N
                 USING (report_id) ORDER BY report_id""",
             "values": "SELECT * FROM vals ORDER BY report_id, key",
             "extra": f"""SELECT r.fingerprint AS report_id, e."table", e.label, e."values", e.span_start, e.span_end
-                FROM (SELECT *, regexp_extract(filename, '([^/]+)\\.extra\\.parquet$', 1) AS batch
-                      FROM read_parquet('{g["extra"]}', filename = true)) e
+                FROM {g["extra"]} e
                 JOIN rep r ON r.hash = e.hash AND r.batch = e.batch
                 ORDER BY report_id, e."table", e.label, e.span_start NULLS LAST""",
             "findings": """SELECT * FROM finds ORDER BY report_id, scope, rule, message, span_start NULLS LAST,
