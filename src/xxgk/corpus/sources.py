@@ -22,12 +22,15 @@ import os
 import sqlite3
 import threading
 import time
+import urllib.error
+import urllib.request
 import urllib.robotparser
 import zipfile
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.message import Message
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
@@ -153,6 +156,28 @@ class FetchError(Exception):
 
 
 @dataclass(slots=True)
+class _Response:
+    """An HTTP response read in full (stdlib ``urllib``; error statuses are responses, not exceptions)."""
+
+    status_code: int
+    headers: Message
+    content: bytes
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+
+class _NoRaise(urllib.request.HTTPErrorProcessor):
+    """Hand every status back as a response: the fetcher decides what to retry."""
+
+    def http_response(self, request: Any, response: Any) -> Any:
+        return response
+
+    https_response = http_response
+
+
+@dataclass(slots=True)
 class FetchOptions:
     rate: float = 1.0  # requests per second per host
     retries: int = 3
@@ -178,9 +203,7 @@ class _Host:
 class Fetcher:
     """Polite, cached HTTP fetching (see the module docstring). Thread-safe."""
 
-    def __init__(self, cache_dir: Path, options: FetchOptions | None = None, client: Any = None) -> None:
-        import httpx
-
+    def __init__(self, cache_dir: Path, options: FetchOptions | None = None) -> None:
         self.options = options or FetchOptions()
         self.cache_dir = cache_dir
         (cache_dir / "blobs").mkdir(parents=True, exist_ok=True)
@@ -193,15 +216,10 @@ class Fetcher:
         self._db_lock = threading.Lock()
         self._hosts: dict[str, _Host] = {}
         self._hosts_lock = threading.Lock()
-        self._client = client or httpx.Client(
-            timeout=self.options.timeout,
-            follow_redirects=True,
-            headers={"User-Agent": self.options.user_agent},
-        )
+        self._opener = urllib.request.build_opener(_NoRaise())  # redirects are followed by default
         self.requests = 0  # network requests made (robots.txt included)
 
     def close(self) -> None:
-        self._client.close()
         with self._db_lock:
             self._db.close()
 
@@ -289,9 +307,9 @@ class Fetcher:
                 error = f"无法获取 robots.txt（{exc}），按规范视为禁止抓取"
             host.robots, host.robots_error, host.robots_loaded = parser, error, True
 
-    def _request(self, url: str, host: _Host, retries: int | None = None, headers: dict[str, str] | None = None) -> Any:
-        import httpx
-
+    def _request(
+        self, url: str, host: _Host, retries: int | None = None, headers: dict[str, str] | None = None
+    ) -> _Response:
         attempts = (self.options.retries if retries is None else retries) + 1
         last = ""
         for attempt in range(attempts):
@@ -299,7 +317,7 @@ class Fetcher:
             self.requests += 1
             try:
                 response = self._read(url, headers or {})
-            except httpx.HTTPError as exc:
+            except (OSError, ValueError) as exc:  # URLError, timeouts, resets, bad status lines
                 last = f"{type(exc).__name__}: {exc}"
                 delay = self.options.backoff * 2**attempt
             else:
@@ -311,22 +329,19 @@ class Fetcher:
                 time.sleep(min(delay, self.options.max_retry_after))
         raise FetchError(f"重试 {attempts - 1} 次后仍失败（{last}）")
 
-    def _read(self, url: str, headers: dict[str, str]) -> Any:
-        import httpx
-
-        with self._client.stream("GET", url, headers=headers) as response:
+    def _read(self, url: str, headers: dict[str, str]) -> _Response:
+        request = urllib.request.Request(url, headers={"User-Agent": self.options.user_agent, **headers})
+        with self._opener.open(request, timeout=self.options.timeout) as response:
             chunks = []
             size = 0
-            for chunk in response.iter_bytes():
+            while chunk := response.read(1 << 16):
                 size += len(chunk)
                 if size > MAX_BYTES:
                     raise FetchError(f"文件过大（超过 {MAX_BYTES // 1048576} MB）")
                 chunks.append(chunk)
-            return httpx.Response(
-                response.status_code, headers=response.headers, content=b"".join(chunks), request=response.request
-            )
+            return _Response(int(response.status), response.headers, b"".join(chunks))
 
-    def _retry_after(self, response: Any) -> float:
+    def _retry_after(self, response: _Response) -> float:
         value = response.headers.get("retry-after")
         if not value:
             return 0.0

@@ -189,7 +189,7 @@ def connect(threads: int | None = None, memory_limit: str | None = None, temp_di
     con = duckdb.connect()
     if threads:
         con.execute(f"SET threads = {int(threads)}")
-    con.execute(f"SET memory_limit = '{memory_limit or os.environ.get('XXGK_DUCKDB_MEMORY', '2GB')}'")
+    con.execute(f"SET memory_limit = '{memory_limit or os.environ.get('XXGK_DUCKDB_MEMORY', '1GB')}'")
     if temp_dir is not None:
         temp_dir.mkdir(parents=True, exist_ok=True)
         con.execute(f"SET temp_directory = '{_sql_str(str(temp_dir))}'")
