@@ -149,6 +149,8 @@ def ingest_command(
     bar = _progress_bar(progress and _err.is_terminal)
     start = _bar_starter(bar) if progress and _err.is_terminal else (_log_progress if progress else None)
 
+    import duckdb
+
     try:
         summary = ingest(sources, out, opts, progress=start)
     except (EngineError, StoreError) as exc:
@@ -157,6 +159,9 @@ def ingest_command(
     except OSError as exc:
         bar.stop()
         raise _fail(f"无法写入输出目录（{exc.strerror or exc}）：{out}") from None
+    except duckdb.Error as exc:
+        bar.stop()
+        raise _fail(f"汇总建库失败（{str(exc).splitlines()[0]}）；已处理的分片保留在 {out}/parts，可再次运行") from None
     bar.stop()
     _print_summary(summary, out)
     if summary.interrupted:
@@ -209,10 +214,14 @@ def finalize_command(
 
     if agencies is not None and not agencies.is_file():
         raise _fail(f"机关名录文件不存在：{agencies}")
+    import duckdb
+
     try:
         final = finalize(db, agencies=agencies)
     except StoreError as exc:
         raise _fail(str(exc)) from None
+    except duckdb.Error as exc:
+        raise _fail(f"汇总建库失败（{str(exc).splitlines()[0]}）") from None
     _out.print(
         f"已汇总：{final.documents} 个文档、{final.reports} 份报告（{final.duplicates} 个重复发布）、"
         f"{final.values} 个数据值、{final.findings} 条审核发现（跨报告 {final.cross_findings} 条）：{db}",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -89,6 +90,11 @@ def ingest(
     if (out / "parts").exists() and not os.access(out / "parts", os.W_OK):
         raise store.StoreError(f"输出目录不可写：{out}")
     started = time.perf_counter()
+    if opts.agencies is not None:
+        # Kept with the output, so later runs and ``finalize`` use the same list without being told again.
+        kept = out / "agencies.csv"
+        if not kept.exists() or not kept.samefile(opts.agencies):
+            shutil.copyfile(opts.agencies, kept)
     store.cleanup_orphans(out)
     done = store.load_done(out)
     locators, errors = expand(sources)
