@@ -11,7 +11,7 @@ import pytest
 from casework_web_helpers import Site, client, csrf, file_application, login, make_site
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -222,11 +222,22 @@ def test_invalid_forms_show_errors(site: Site) -> None:
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(number=st.text(max_size=60), code=st.text(max_size=60), q=st.text(max_size=120))
+@example(number="\x00", code="\x00", q="\x00")  # PostgreSQL text cannot hold NUL
 def test_fuzzed_public_inputs_never_crash(site: Site, number: str, code: str, q: str) -> None:
     c = client(site)
     r = c.post("/api/v1/track", json={"number": number, "code": code})
     assert r.status_code in (404, 422, 429)
     assert c.get("/api/v1/catalogue", params={"q": q}).status_code == 200
+
+
+def test_nul_characters_are_dropped_not_fatal(site: Site) -> None:
+    c = client(site)
+    number, code = file_application(c, site.tree.civil_affairs.id,
+                                    description="低保\x00名单", applicant_name="王\x00明")
+    with Session(site.engine) as s:
+        app = s.scalars(select(Application).where(Application.number == number)).one()
+        assert app.description == "低保名单" and "\x00" not in app.applicant_name
+    assert c.post("/api/v1/track", json={"number": number + "\x00", "code": code}).status_code == 200
 
 
 def test_holiday_table_extension_removes_warning(engine: Engine) -> None:

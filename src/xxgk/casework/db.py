@@ -63,11 +63,34 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
             kwargs.setdefault("max_overflow", 40)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    kwargs.setdefault("pool_size", 20)
-    kwargs.setdefault("max_overflow", 40)
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    else:
+        kwargs.setdefault("pool_size", 20)
+        kwargs.setdefault("max_overflow", 40)
+        kwargs.setdefault("pool_pre_ping", True)
+        engine = create_engine(url, **kwargs)
+    event.listen(engine, "before_cursor_execute", _strip_nul_parameters, retval=True)
+    return engine
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {k: _without_nul(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_without_nul(v) for v in value)
+    return value
+
+
+def _strip_nul_parameters(
+    conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+) -> tuple[str, Any]:
+    """Drop NUL characters from every bound text parameter.
+
+    PostgreSQL text cannot hold U+0000 and a NUL is never meaningful in a form field or a search, so both
+    backends store and match the same text whatever a client sends (bytes parameters are left alone).
+    """
+    return statement, _without_nul(parameters)
 
 
 def _alembic_config(engine: Engine) -> Any:
