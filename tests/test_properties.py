@@ -158,3 +158,28 @@ def test_parse_never_crashes_on_bytes(data: bytes) -> None:
 @settings(max_examples=300, deadline=None)
 def test_tokenizer_and_tables_never_crash_on_table_debris(pieces: list[str]) -> None:
     parse_bytes(("2021年政府信息公开工作年度报告\n" + "".join(pieces)).encode("utf-8"), "debris.txt")
+
+
+def test_long_random_digit_runs_exhaust_the_search_budget_and_are_reported() -> None:
+    """Sixty random digits for a seven-cell row have ~45 million splits: the bounded search gives up, the
+    cells are null and named in a finding (this input once took five minutes)."""
+    rnd = random.Random(3)
+    digits = str(rnd.randint(1, 9)) + "".join(str(rnd.randint(0, 9)) for _ in range(59))
+    text = f"2021年政府信息公开工作年度报告\n申请人情况\n本年新收政府信息公开申请数量{digits}\n(一)予以公开{'1' * 40}\n"
+    parsed = parse_bytes(text.encode("utf-8"), "digits.txt")
+    new_row = [k for k in parsed.values if k.startswith("applications.new.")]
+    assert len(new_row) == 7 and all(parsed.values[k] is None for k in new_row)
+    reported = {k for f in parsed.findings if f.rule == "extract.ambiguous_cells" for k in f.keys}
+    assert set(new_row) <= reported
+    assert any("拆分过多" in f.message for f in parsed.findings)
+
+
+def test_split_runs_stops_when_its_budget_is_spent() -> None:
+    from xxgk.extract.tables import SearchBudget
+
+    budget = SearchBudget(50)
+    found = list(split_runs(["1" * 30], 7, None, budget))
+    assert budget.spent and budget.left == 0 and len(found) < 50
+    unbounded = SearchBudget(10**9)
+    assert list(split_runs(["120010215"], 7, None, unbounded)) == list(split_runs(["120010215"], 7))
+    assert not unbounded.spent

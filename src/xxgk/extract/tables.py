@@ -25,6 +25,30 @@ Number = int | float
 MAX_PENDING = 6
 MAX_SPLITS = 20000  # candidate splits per row kept for the joint solver
 MAX_SOLUTIONS = 256
+# Search steps (numbers placed while splitting a row's digits, rows tried while solving a table) spent on
+# run-together digits: at most MAX_ROW_STEPS for one row and MAX_TABLE_STEPS for a whole table. Consistent
+# tables need at most ~130 000 for a row (measured on 180 random reports); a long run of random digits would
+# need billions. When a budget is spent, the cells concerned are reported as ambiguous, never guessed.
+MAX_ROW_STEPS = 400_000
+MAX_TABLE_STEPS = 1_500_000
+
+
+class SearchBudget:
+    """A countdown of search steps shared by every split and solve of one table."""
+
+    __slots__ = ("left", "spent")
+
+    def __init__(self, steps: int) -> None:
+        self.left = steps
+        self.spent = False
+
+    def take(self) -> bool:
+        """Use one step; False (and ``spent`` set) once none are left."""
+        if self.left <= 0:
+            self.spent = True
+            return False
+        self.left -= 1
+        return True
 _UNIT_SUFFIXES = tuple(sorted(UNITS, key=len, reverse=True))
 _UNIT_LAST_CHARS = frozenset(u[-1] for u in UNITS)
 
@@ -166,11 +190,14 @@ class TableReader:
             return
         result = state.result
         truncated: set[int] = set()
+        table_budget = SearchBudget(MAX_TABLE_STEPS)
         for idx, p in enumerate(pending):
             p.candidates = []
-            for cand in self._row_candidates(p, result.values):
+            budget = SearchBudget(min(MAX_ROW_STEPS, table_budget.left))
+            for cand in self._row_candidates(p, result.values, budget):
                 p.candidates.append(cand)
-            if len(p.candidates) >= MAX_SPLITS:
+            table_budget.left -= min(MAX_ROW_STEPS, table_budget.left) - budget.left
+            if len(p.candidates) >= MAX_SPLITS or budget.spent:
                 truncated.add(idx)
         unknown_keys: list[list[str]] = [self._keys_of(p) for p in pending]
         owner = {k: i for i, ks in enumerate(unknown_keys) for k in ks}
@@ -198,8 +225,13 @@ class TableReader:
         for i in range(len(pending)):
             components.setdefault(find(i), []).append(i)
         for members in components.values():
-            solutions, complete = self._search(members, pending, unknown_keys, relevant, result.values)
-            complete = complete and not (truncated & set(members))
+            solutions: list[dict[str, Number]]
+            if truncated & set(members):  # some split is missing: no solution could be trusted
+                solutions, complete = [], False
+            else:
+                solutions, complete = self._search(
+                    members, pending, unknown_keys, relevant, result.values, table_budget
+                )
             for idx in members:
                 self._settle(pending[idx], unknown_keys[idx], solutions, complete, result)
 
@@ -210,6 +242,7 @@ class TableReader:
         unknown_keys: list[list[str]],
         relevant: list[tuple[Expression, set[str], Relation]],
         known: dict[str, Number | None],
+        budget: SearchBudget,
     ) -> tuple[list[dict[str, Number]], bool]:
         keys_here = {k for i in members for k in unknown_keys[i]}
         checks = [(expr, read, rel) for expr, read, rel in relevant if read & keys_here]
@@ -227,7 +260,7 @@ class TableReader:
             return True
 
         def dfs(j: int) -> None:
-            if len(solutions) >= MAX_SOLUTIONS:
+            if len(solutions) >= MAX_SOLUTIONS or not budget.take():
                 return
             if j == len(order):
                 solutions.append({k: v for k in keys_here if (v := assigned.get(k)) is not None})
@@ -244,7 +277,7 @@ class TableReader:
                 placed.discard(k)
 
         dfs(0)
-        return solutions, len(solutions) < MAX_SOLUTIONS
+        return solutions, len(solutions) < MAX_SOLUTIONS and not budget.spent
 
     def _settle(
         self, p: PendingRow, keys: list[str], solutions: list[dict[str, Number]], complete: bool, result: TableResult
@@ -254,7 +287,7 @@ class TableReader:
         for k in keys:
             result.provenance[k] = span
             result.raw[k] = raw
-        if not solutions:
+        if not solutions and complete:
             for k in keys:
                 result.values[k] = None
             result.findings.append(self._ambiguous(keys, span, raw, "没有任何拆分能满足本表的勾稽关系"))
@@ -292,7 +325,9 @@ class TableReader:
             return [slot.row.key]
         return [t.key(slot.row, c) for c in t.columns]
 
-    def _row_candidates(self, p: PendingRow, known: dict[str, Number | None]) -> Iterator[tuple[Number, ...]]:
+    def _row_candidates(
+        self, p: PendingRow, known: dict[str, Number | None], budget: SearchBudget | None = None
+    ) -> Iterator[tuple[Number, ...]]:
         """Splits of the row's digits that satisfy every relation lying within the row, pruned as they grow."""
         keys = self._keys_of(p)
         checks = _row_checks(self.fmt.id, tuple(keys))
@@ -308,7 +343,7 @@ class TableReader:
                     return False
             return True
 
-        for count, parts in enumerate(split_runs([t.text for t in p.runs], len(keys), check), start=1):
+        for count, parts in enumerate(split_runs([t.text for t in p.runs], len(keys), check, budget), start=1):
             yield parts
             if count >= MAX_SPLITS:
                 return
@@ -412,22 +447,29 @@ def reader_for(format_id: str) -> TableReader:
 
 
 def split_runs(
-    runs: list[str], n: int, check: Callable[[int, list[Number]], bool] | None = None
+    runs: list[str],
+    n: int,
+    check: Callable[[int, list[Number]], bool] | None = None,
+    budget: SearchBudget | None = None,
 ) -> Iterator[tuple[Number, ...]]:
     """Every way to cut the digit runs into ``n`` numbers (each run into ≥ 1 numbers, no leading zeros).
 
     ``check(i, parts)`` is called as the ``i``-th number is placed; returning False prunes that branch, so
     relations within a row cut the search down long before the product of all positions is enumerated.
+    With a ``budget``, each number placed costs one step and the enumeration stops (``budget.spent``) when
+    none are left.
     """
     if n < len(runs) or sum(len(r) for r in runs) < n:
         return
     parts: list[Number] = []
+    later_digits = [sum(len(r) for r in runs[k + 1 :]) for k in range(len(runs))]
+    last_run = len(runs) - 1
 
     def place(run: int, pos: int) -> Iterator[tuple[Number, ...]]:
         i = len(parts)
         text = runs[run]
         if pos == len(text):  # this run is used up: the next one starts a new number
-            if run + 1 == len(runs):
+            if run == last_run:
                 if i == n:
                     yield tuple(parts)
                 return
@@ -435,8 +477,8 @@ def split_runs(
             return
         if i == n:
             return
-        digits_left = sum(len(r) for r in runs[run + 1 :]) + len(text) - pos
-        runs_left = len(runs) - run - 1
+        digits_left = later_digits[run] + len(text) - pos
+        runs_left = last_run - run
         numbers_left = n - i
         if digits_left < numbers_left or numbers_left < runs_left + 1:
             return
@@ -445,12 +487,22 @@ def split_runs(
         first_end = longest if (numbers_left == 1 and runs_left == 0) else pos + 1
         for end in range(first_end, longest + 1):
             piece = text[pos:end]
-            if not _valid_part(piece):
+            if piece.isdecimal():  # the common case, without the regular expression
+                if piece[0] == "0" and len(piece) > 1:
+                    break  # a leading zero: every longer piece has it too
+                value: Number = int(piece)
+            elif _valid_part(piece):
+                value = _to_number(piece)
+            else:
                 if piece.lstrip("+-").startswith("0") and len(piece.lstrip("+-")) >= 1 and piece not in ("+", "-"):
                     break
                 continue
-            # Leave at least one digit for each number still to come in this run's share.
-            parts.append(_to_number(piece))
+            if budget is not None:
+                if budget.left <= 0:
+                    budget.spent = True
+                    return
+                budget.left -= 1
+            parts.append(value)
             if check is None or check(i, parts):
                 yield from place(run, end)
             parts.pop()
