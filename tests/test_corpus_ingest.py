@@ -172,6 +172,14 @@ def test_query_cli_errors_are_one_line(ingested: Path, tmp_path: Path) -> None:
     assert result.exit_code == 1 and "未知的引擎" in result.output
 
 
+def test_ingest_of_nothing_readable_fails_naming_the_sources(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-folder"
+    result = _cli("corpus", "ingest", str(missing), "--out", str(tmp_path / "o"), "--no-progress")
+    assert result.exit_code == 1, result.output
+    assert "没有处理任何文档" in result.output and f"{missing}：文件或文件夹不存在" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_cross_report_findings_name_both_years(ingested: Path) -> None:
     import duckdb
 

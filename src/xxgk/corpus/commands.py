@@ -164,6 +164,11 @@ def ingest_command(
         raise _fail(f"汇总建库失败（{str(exc).splitlines()[0]}）；已处理的分片保留在 {out}/parts，可再次运行") from None
     bar.stop()
     _print_summary(summary, out)
+    if summary.load_errors and not (summary.processed or summary.skipped):
+        _err.print(f"错误：{summary.load_errors} 个来源都无法读取或抓取，没有处理任何文档：", markup=False)
+        for source, reason in summary.first_load_errors:
+            _err.print(f"  {source}：{reason}", markup=False)
+        raise typer.Exit(1)
     if summary.interrupted:
         _err.print("[yellow]已中断[/yellow]：已处理的结果已保存，再次运行同一命令即可继续。", markup=True)
         raise typer.Exit(130 if limit is None else 0)

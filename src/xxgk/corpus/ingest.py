@@ -49,6 +49,7 @@ class IngestSummary:
     ok: int = 0
     failed: int = 0  # parse errors in this run
     load_errors: int = 0  # could not be read or fetched
+    first_load_errors: list[tuple[str, str]] = field(default_factory=list)  # (source, reason), the first few
     seconds: float = 0.0  # listing, reading and parsing (the documents/s figure)
     finalize_seconds: float = 0.0  # rebuilding the tables, cross-report audit and database
     interrupted: bool = False
@@ -102,9 +103,14 @@ def ingest(
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}"
     writer = store.PartWriter(out, run_id, batch_size=opts.batch_size)
     advance = progress(summary.listed, 0) if progress else (lambda n: None)
-    for err in errors:
-        writer.add(_load_error(err.source, err.message))
+    def load_failed(source: str, reason: str) -> None:
+        writer.add(_load_error(source, reason))
         summary.load_errors += 1
+        if len(summary.first_load_errors) < 10:
+            summary.first_load_errors.append((source, reason))
+
+    for err in errors:
+        load_failed(err.source, err.message)
         advance(1)
     fetcher = Fetcher(out / "cache", opts.fetch) if any(loc.kind == "url" for loc in locators) else None
     seen: set[str] = set()
@@ -126,8 +132,7 @@ def ingest(
     def _admit(loaded: Loaded) -> Item | None:
         loc: Locator = loaded.locator
         if loaded.data is None:
-            writer.add(_load_error(loc.source, loaded.error or "无法读取"))
-            summary.load_errors += 1
+            load_failed(loc.source, loaded.error or "无法读取")
             return None
         h = loaded.hash or hashlib.sha256(loaded.data).hexdigest()
         if h in done.hashes or h in seen or (h in done.failed and not opts.retry_failed):
