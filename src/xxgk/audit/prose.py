@@ -15,8 +15,11 @@ from xxgk.extract.report import Report
 from xxgk.ingest.document import Block, BlockKind
 
 _SENTENCE_END = re.compile(r"[。；;！!？?]")
+_SENTENCE_END_CHARS = frozenset("。；;！!？?")
 _PROSE_HINT = re.compile(r"[。；;，,：:]")
 _HEADING = re.compile(r"^\s*#*\s*(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\))")
+# The characters a (stripped) line matching _HEADING can start with.
+_HEADING_FIRST = frozenset("#一二三四五六七八九十(")
 
 
 @dataclass(slots=True)
@@ -48,23 +51,35 @@ def _paragraphs(report: Report) -> Iterator[tuple[str, list[tuple[int, int]]]]:
         for text in report.narrative.values():
             yield text, [(0, 0)]
         return
-    text = ""
+    parts: list[str] = []  # the lines of the paragraph being joined
+    size = 0  # their total length
     segments: list[tuple[int, int]] = []
-    for block in doc.content_blocks():
-        if not _is_prose(block):
-            if text:
-                yield text, segments
-            text, segments = "", []
+    table = BlockKind.TABLE
+    hint = _PROSE_HINT.search
+    ends = _SENTENCE_END_CHARS
+    heading_first = _HEADING_FIRST
+    heading = _HEADING.match
+    for block in doc.blocks:
+        if block.noise is not None:
             continue
-        line = block.text.strip()
-        lead = block.text.find(line[:1]) if line else 0
-        if text and (_SENTENCE_END.search(text[-1]) or _HEADING.match(line)):
-            yield text, segments
-            text, segments = "", []
-        segments.append((len(text), block.start + lead))
-        text += line
-    if text:
-        yield text, segments
+        btext = block.text
+        if block.kind is table or "|" in btext or (len(btext) < 20 and not hint(btext)):  # not prose
+            if parts:
+                yield "".join(parts), segments
+                parts, size = [], 0
+            segments = []
+            continue
+        line = btext.strip()
+        lead = len(btext) - len(btext.lstrip()) if line else 0
+        if parts and (parts[-1][-1:] in ends or (line[:1] in heading_first and heading(line))):
+            yield "".join(parts), segments
+            parts, size, segments = [], 0, []
+        segments.append((size, block.start + lead))
+        if line:
+            parts.append(line)
+            size += len(line)
+    if parts:
+        yield "".join(parts), segments
 
 
 def prose_sentences(report: Report) -> list[Sentence]:
@@ -76,14 +91,27 @@ def prose_sentences(report: Report) -> list[Sentence]:
 
 
 def _sentences(report: Report) -> Iterator[Sentence]:
+    finditer = _SENTENCE_END.finditer
     for text, segments in _paragraphs(report):
         pos = 0
-        ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+        ends = [m.end() for m in finditer(text)]
         if not ends or ends[-1] < len(text):
             ends.append(len(text))
+        if len(segments) == 1:  # one line: its characters map to the document in one run
+            doc_start = segments[0][1]
+            for end in ends:
+                piece = text[pos:end]
+                if piece and not piece.isspace():
+                    first_doc = doc_start + pos
+                    if pos == 0:
+                        yield Sentence(piece, first_doc, [(0, first_doc), (0, doc_start)])
+                    else:
+                        yield Sentence(piece, first_doc, [(0, first_doc)])
+                pos = end
+            continue
         for end in ends:
             piece = text[pos:end]
-            if piece.strip():
+            if piece and not piece.isspace():
                 local = [(p - pos, d) for p, d in segments if pos <= p < end]
                 first_doc = _map(segments, pos)
                 yield Sentence(piece, first_doc, [(0, first_doc), *local])

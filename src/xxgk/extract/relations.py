@@ -147,15 +147,82 @@ def applies(relation: Relation, values: Mapping[str, Number | None]) -> bool:
     return all(k in values for k in relation.when) and not any(k in values for k in relation.unless)
 
 
+# A term compiled against a universe of keys: (sign, kind, constant or key, keys a glob matches).
+_CONST, _KEY, _SUM, _MAX = 0, 1, 2, 3
+_Compiled = tuple[int, int, "int | str", tuple[str, ...]]
+
+
+@lru_cache(maxsize=16)
+def _compiled(
+    format_id: str, universe: tuple[str, ...]
+) -> list[tuple[Relation, Expression, tuple[tuple[_Compiled, ...], tuple[_Compiled, ...]]]]:
+    """The format's relation instances with every glob expanded over ``universe`` once."""
+    out = []
+    for rel, expr in _instances(format_id):
+        sides = []
+        for side in (expr.lhs, expr.rhs):
+            terms: list[_Compiled] = []
+            for term in side:
+                if term.func == "const":
+                    terms.append((term.sign, _CONST, int(term.ref), ()))
+                elif term.func is None:
+                    terms.append((term.sign, _KEY, term.ref, ()))
+                else:
+                    kind = _SUM if term.func == "sum" else _MAX
+                    terms.append((term.sign, kind, term.ref, _glob_keys(term.ref, universe)))
+            sides.append(tuple(terms))
+        out.append((rel, expr, (sides[0], sides[1])))
+    return out
+
+
 def evaluate_all(fmt: Format, values: Mapping[str, Number | None]) -> list[Evaluation]:
+    """Every applicable relation instance of ``fmt`` evaluated over ``values`` (what :func:`evaluate` gives for
+    each instance whose ``applies`` holds, with the format's keys as the universe)."""
     out: list[Evaluation] = []
-    universe = fmt.keys
-    for rel, expr in relation_instances(fmt):
-        if not applies(rel, values):
+    for rel, expr, sides in _compiled(fmt.id, fmt.keys):
+        if (rel.when or rel.unless) and not applies(rel, values):
             continue
-        ev = evaluate(expr, rel, values, universe)
-        if ev is not None:
-            out.append(ev)
+        used: list[str] = []
+        totals: list[Number | None] = []
+        for side in sides:
+            total: Number | None = 0
+            for sign, kind, ref, globbed in side:
+                v: Number | None
+                if kind == _CONST:
+                    v = ref  # type: ignore[assignment]
+                elif kind == _KEY:
+                    if ref not in values:
+                        break
+                    v = values[ref]  # type: ignore[index]
+                    used.append(ref)  # type: ignore[arg-type]
+                else:
+                    matched = [k for k in globbed if k in values]
+                    if not matched:
+                        break
+                    used.extend(matched)
+                    vals = [values[k] for k in matched]
+                    if any(x is None for x in vals):
+                        v = None
+                    else:
+                        nums = [x for x in vals if x is not None]
+                        v = sum(nums) if kind == _SUM else max(nums)
+                total = None if v is None or total is None else total + sign * v
+            else:
+                totals.append(total)
+                continue
+            break  # a term does not apply: neither does the instance
+        else:
+            lhs, rhs = totals
+            if lhs is None or rhs is None:
+                out.append(Evaluation(rel, expr, None, lhs, rhs, used))
+                continue
+            if expr.op == "==":
+                ok = abs(lhs - rhs) < 1e-6
+            elif expr.op == "<=":
+                ok = lhs <= rhs + 1e-6
+            else:
+                ok = lhs + 1e-6 >= rhs
+            out.append(Evaluation(rel, expr, ok, lhs, rhs, used))
     return out
 
 

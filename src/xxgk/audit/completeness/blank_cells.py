@@ -4,10 +4,12 @@ Most cells blank is a warning; a few blank cells an info."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 
 from xxgk.audit.rule import Rule
 from xxgk.extract.report import Report
 from xxgk.findings import Category, Finding, Severity
+from xxgk.formats import get_format
 
 RULE = Rule(
     "completeness.blank_cells",
@@ -17,8 +19,13 @@ RULE = Rule(
 )
 
 
+@cache
+def _statutory(format_id: str) -> frozenset[str]:
+    return frozenset(get_format(format_id).keys)
+
+
 def check(report: Report) -> Iterator[Finding]:
-    statutory = set(report.schema.keys)
+    statutory = _statutory(report.format)
     present = [k for k in report.values if k.split("#", 1)[0] in statutory]
     blank = [k for k in present if report.values[k] is None]
     if not blank:

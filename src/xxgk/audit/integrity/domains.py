@@ -22,6 +22,8 @@ _DOMAIN = re.compile(
     r"(?<![@\w.-])(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,10})(?![\w-])", re.I
 )
 _ANY_DOMAIN = re.compile(r"[a-z0-9-]\.[a-z]{2,10}(?![a-z0-9-])", re.I)
+# Every _DOMAIN match contains a dot followed by two letters: blocks without one are not scanned.
+_DOT_LETTERS = re.compile(r"\.[a-z]{2}", re.I)
 _PORTAL_CONTEXT = re.compile(r"(?:门户网站|网站|网址|网页|官网|平台|栏目|登录|访问)[^。；;\n]{0,12}$")
 
 
@@ -40,6 +42,8 @@ def check(report: Report) -> Iterator[Finding]:
     for block in doc.blocks:
         if block.noise is not None and block.noise != "hidden":
             continue  # page chrome (navigation, footer, sidebar…) belongs to the portal, not the report
+        if not _DOT_LETTERS.search(block.text):
+            continue
         for m in _DOMAIN.finditer(block.text):
             domain = m.group(1).lower()
             if domain in seen or _official(domain) or re.fullmatch(r"[\d.]+", domain):

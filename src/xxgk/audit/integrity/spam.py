@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from xxgk.audit.integrity.terms import spam_pattern, spam_terms
+from xxgk.audit.integrity.terms import spam_matches, spam_terms_pattern
 from xxgk.audit.rule import Rule
 from xxgk.extract.report import Report
 from xxgk.findings import Category, Finding, Severity
@@ -21,11 +21,10 @@ def check(report: Report) -> Iterator[Finding]:
     doc = report.document
     if doc is None:
         return
-    lowered = doc.text.lower()
-    if not any(term in lowered for term in spam_terms()):
+    if spam_terms_pattern().search(doc.text.lower()) is None:  # no term in the lower-cased text
         return
     hits: dict[str, list[tuple[int, int]]] = {}
-    for m in spam_pattern().finditer(doc.text):
+    for m in spam_matches(doc.text):
         hits.setdefault(m.group().lower(), []).append((m.start(), m.end()))
     for term, spans in hits.items():
         start, end = spans[0]
