@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from xxgk.formats import Format, all_formats, format_for_year
 from xxgk.ingest.document import Document
@@ -92,9 +93,26 @@ def parse_date(text: str) -> date | None:
     return None
 
 
+@cache
+def _fingerprints() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple((f.id, tuple(squash(fp) for fp in f.fingerprints)) for f in all_formats())
+
+
 def fingerprint_scores(text: str) -> dict[str, int]:
     flat = squash(text)
-    return {f.id: sum(1 for fp in f.fingerprints if squash(fp) in flat) for f in all_formats()}
+    return {fid: sum(1 for fp in fps if fp in flat) for fid, fps in _fingerprints()}
+
+
+def _last_lines(text: str, k: int) -> list[str]:
+    """The last ``k`` non-blank lines of ``text``, stripped (all of them if there are fewer)."""
+    body = text.strip()
+    parts = body.rsplit("\n", 4 * k)
+    if len(parts) > 4 * k:  # parts[0] holds the rest of the text
+        tail = [ln.strip() for ln in parts[1:] if ln.strip()]
+        if len(tail) >= k:
+            return tail[-k:]
+        parts = body.split("\n")
+    return [ln.strip() for ln in parts if ln.strip()][-k:]
 
 
 def detect_year(doc: Document) -> int | None:
@@ -166,7 +184,7 @@ def detect_agency(doc: Document, year: int | None) -> str | None:
             if agency:
                 return agency
     # Signature: an agency name on its own line just before a date line near the end.
-    lines = [ln.strip() for ln in text.strip().split("\n") if ln.strip()]
+    lines = _last_lines(text, 8)  # (only the last 8 lines are looked at)
     for i in range(len(lines) - 1, max(len(lines) - 8, 0), -1):
         if parse_date(lines[i]) and len(lines[i]) <= 20 and i > 0:
             candidate = lines[i - 1].strip("| ")
@@ -196,8 +214,8 @@ def detect_published(doc: Document) -> tuple[date | None, str | None]:
     m = re.search(r"\(\s*((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*\)", head)
     if m and (d := parse_date(m.group(1))):
         return d, "title"
-    lines = [ln.strip() for ln in text.strip().split("\n") if ln.strip()]
-    for line in reversed(lines[-6:]):
+    lines = _last_lines(text, 6)
+    for line in reversed(lines):
         stripped = line.strip("| ")
         if len(stripped) <= 20 and (d := parse_date(stripped)):
             rest = _DATE_RE.sub("", stripped)

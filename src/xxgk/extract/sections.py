@@ -14,33 +14,79 @@ from xxgk.formats import Format, label_key
 from xxgk.ingest.document import BlockKind, Document
 
 _HEADING_RE = re.compile(r"^\s*#*\s*([一二三四五六七八九十]{1,3})\s*、\s*(.{1,60})$")
+# What a stripped line matching _HEADING_RE starts with.
+_HEADING_FIRST = frozenset("#一二三四五六七八九十")
+_SENTENCE = re.compile(r"[。；;]")
+_MEMO_SIZE = 4096
+
+
+class _Labels:
+    """A format's row labels, and which section a heading's label key belongs to (memoised: the same headings
+    recur in every report)."""
+
+    __slots__ = ("fmt", "memo", "rows", "sections")
+
+    def __init__(self, fmt: Format) -> None:
+        self.fmt = fmt
+        self.rows = frozenset(_row_labels(fmt))
+        self.sections = tuple((s.id, tuple(label_key(lab) for lab in s.labels)) for s in fmt.sections)
+        self.memo: dict[str, str] = {}
+
+    def section_id(self, body: str) -> str:
+        sid = self.memo.get(body)
+        if sid is None:
+            sid = ""
+            for section_id, keys in self.sections:
+                if any(body.startswith(key) or key.startswith(body) for key in keys):
+                    sid = section_id
+                    break
+            if len(self.memo) >= _MEMO_SIZE:
+                self.memo.clear()
+            self.memo[body] = sid
+        return sid
+
+
+_LABELS: dict[int, _Labels] = {}  # by id() of the format object
 
 
 def _row_labels(fmt: Format) -> set[str]:
     return {label_key(lab) for t in fmt.tables for r in t.rows for lab in r.labels}
 
 
+def _labels(fmt: Format) -> _Labels:
+    entry = _LABELS.get(id(fmt))
+    if entry is None or entry.fmt is not fmt:
+        entry = _LABELS[id(fmt)] = _Labels(fmt)
+    return entry
+
+
+def _ends_with_digit(text: str) -> bool:
+    """``re.search(r"\\d\\s*$", text)``: a digit, then only whitespace."""
+    rest = text.rstrip()
+    return bool(rest) and rest[-1].isdecimal()
+
+
 def find_sections(doc: Document, fmt: Format) -> list[SectionSpan]:
-    rows = _row_labels(fmt)
+    labels = _labels(fmt)
+    rows = labels.rows
     found: list[tuple[int, str, str]] = []
-    for block in doc.content_blocks():
-        if block.kind is BlockKind.TABLE:
+    table = BlockKind.TABLE
+    for block in doc.blocks:
+        if "、" not in block.text or block.noise is not None or block.kind is table:
             continue
         text = block.text.strip()
+        if text[:1] not in _HEADING_FIRST or "|" in text:
+            continue
         m = _HEADING_RE.match(text)
-        if not m or "|" in text:
+        if not m:
             continue
-        body = label_key(m.group(2))
-        if not body or body in rows or re.search(r"\d\s*$", m.group(2)):
+        title = m.group(2)
+        body = label_key(title)
+        if not body or body in rows or _ends_with_digit(title):
             continue
-        if len(m.group(2)) > 40 and re.search(r"[。；;]", m.group(2)):
+        if len(title) > 40 and _SENTENCE.search(title):
             continue
-        section_id = ""
-        for section in fmt.sections:
-            if any(body.startswith(label_key(lab)) or label_key(lab).startswith(body) for lab in section.labels):
-                section_id = section.id
-                break
-        found.append((block.start, section_id, text.lstrip("# ")))
+        found.append((block.start, labels.section_id(body), text.lstrip("# ")))
     spans: list[SectionSpan] = []
     for i, (start, sid, title) in enumerate(found):
         end = found[i + 1][0] if i + 1 < len(found) else len(doc.text)

@@ -30,6 +30,41 @@ def _resizing_chars() -> re.Pattern[str]:
     return re.compile("[" + "".join(re.escape(c) for c in resizing) + "]")
 
 
+@lru_cache(maxsize=1)
+def _changing_chars() -> re.Pattern[str]:
+    """Pattern for the BMP characters NFKC changes (built once, lazily)."""
+    changing: list[str] = []
+    for cp in range(0x80, 0x10000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        ch = chr(cp)
+        if unicodedata.normalize("NFKC", ch) != ch:
+            changing.append(ch)
+    return re.compile("[" + "".join(re.escape(c) for c in changing) + "]")
+
+
+_MAX_REPLACED = 64
+
+
+def nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, without normalising the whole text when only a few distinct
+    characters need it (a report with non-breaking spaces or full-width punctuation).
+
+    Each such character is replaced by its NFKC image, which leaves the text's NFKD, hence its NFKC, unchanged;
+    if the result is then normalised it is the NFKC of the text, otherwise it is normalised in full.
+    Characters outside the BMP (and any text the quick check cannot settle) take the full path.
+    """
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    distinct = set(_changing_chars().findall(text))
+    if len(distinct) > _MAX_REPLACED:
+        return unicodedata.normalize("NFKC", text)
+    out = text
+    for ch in distinct:
+        out = out.replace(ch, unicodedata.normalize("NFKC", ch))
+    return out if unicodedata.is_normalized("NFKC", out) else unicodedata.normalize("NFKC", out)
+
+
 def _offset_map(text: str, parent: OffsetMap | None) -> OffsetMap:
     """Offsets for a text whose NFKC image differs in length (ligatures, ㎡, ㈠ …)."""
     offset_map = OffsetMap(parent=parent)
@@ -100,7 +135,7 @@ def normalize_text(text: str) -> tuple[str, OffsetMap | None]:
                 offset_map.anchors.append(pos - i + 1)
                 offset_map.deltas.append(i + 1)
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    out = unicodedata.normalize("NFKC", text)
+    out = nfkc(text)
     if len(out) != len(text):
         offset_map = _offset_map(text, parent=offset_map)
     out = to_simplified(out)
@@ -111,5 +146,13 @@ _SPACE_RE = re.compile("[\\s" + _ZERO_WIDTH + "]+")
 
 
 def squash(text: str) -> str:
-    """Remove all whitespace (labels are compared without it)."""
-    return _SPACE_RE.sub("", text)
+    """Remove all whitespace (labels are compared without it) and zero-width characters.
+
+    ``str.split()`` cuts at exactly the characters ``\\s`` matches (``str.isspace``), much faster than a regex
+    substitution over a whole document; none of the zero-width characters is whitespace.
+    """
+    out = "".join(text.split())
+    for ch in _ZERO_WIDTH:
+        if ch in out:
+            out = out.replace(ch, "")
+    return out
