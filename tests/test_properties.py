@@ -183,3 +183,32 @@ def test_split_runs_stops_when_its_budget_is_spent() -> None:
     unbounded = SearchBudget(10**9)
     assert list(split_runs(["120010215"], 7, None, unbounded)) == list(split_runs(["120010215"], 7))
     assert not unbounded.spent
+
+
+@pytest.mark.parametrize("format_id", ["2019", "2021", "legacy"])
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1))
+def test_run_together_with_dashed_blanks_is_never_wrong(format_id: str, seed: int) -> None:
+    """Blank cells written ``—`` glued to the digits (``6029—18643225840``, ``规范性文件——0``): a dash run is
+    one blank per dash or one per ``——``; no cell may come back wrong, undecided ones are null and reported."""
+    from xxgk.corpus.synthetic import flatten as flatten_values
+    from xxgk.corpus.synthetic import random_values
+
+    values = random_values(format_id, random.Random(seed), blank_rate=0.15)
+    year = 2015 if format_id == "legacy" else 2021
+    text = flatten_values(format_id, values, "run_together", year, "某某县民政局")
+    parsed = parse_bytes(text.encode("utf-8"), "dashes.txt")
+    reported = {k for f in parsed.findings if f.rule == "extract.ambiguous_cells" for k in f.keys}
+    for key, want in values.items():
+        have = parsed.values.get(key, "<absent>")
+        assert have == want or (have is None and key in reported), (key, want, have)
+
+
+def test_glued_dashes_are_blank_cells() -> None:
+    text = (
+        "某某局2019年政府信息公开工作年度报告\n二、主动公开政府信息情况\n第二十条第（一）项\n"
+        "信息内容本年新制作数量本年新公开数量对外公开总数量\n规章267—0\n规范性文件——0\n"
+    )
+    parsed = parse_bytes(text.encode("utf-8"), "dash.txt")
+    assert [parsed.values[f"art20_1.regulations.{c}"] for c in ("made", "published", "total")] == [267, None, 0]
+    assert [parsed.values[f"art20_1.normative_docs.{c}"] for c in ("made", "published", "total")] == [None, None, 0]

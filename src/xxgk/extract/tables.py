@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from functools import lru_cache
@@ -31,6 +31,7 @@ MAX_SOLUTIONS = 256
 # need billions. When a budget is spent, the cells concerned are reported as ambiguous, never guessed.
 MAX_ROW_STEPS = 400_000
 MAX_TABLE_STEPS = 1_500_000
+CANDIDATE_STEPS = 20  # trying one row's split against the table's relations costs about 20 placed numbers
 
 
 class SearchBudget:
@@ -42,12 +43,12 @@ class SearchBudget:
         self.left = steps
         self.spent = False
 
-    def take(self) -> bool:
-        """Use one step; False (and ``spent`` set) once none are left."""
-        if self.left <= 0:
+    def take(self, steps: int = 1) -> bool:
+        """Use ``steps``; False (and ``spent`` set) once none are left."""
+        if self.left < steps:
             self.spent = True
             return False
-        self.left -= 1
+        self.left -= steps
         return True
 _UNIT_SUFFIXES = tuple(sorted(UNITS, key=len, reverse=True))
 _UNIT_LAST_CHARS = frozenset(u[-1] for u in UNITS)
@@ -65,11 +66,14 @@ class RowSlot:
 
 @dataclass(slots=True)
 class PendingRow:
-    """Cells read for a row whose digits ran together; resolved jointly at the end."""
+    """Cells read for a row whose digits ran together; resolved jointly at the end.
+
+    ``runs`` are the row's number tokens in order, with its blank cells (``—``) among them: a blank is one
+    cell whatever the split."""
 
     slot: RowSlot
     runs: list[Token]
-    candidates: list[tuple[Number, ...]] = field(default_factory=list)
+    candidates: list[tuple[Number | None, ...]] = field(default_factory=list)
 
 
 @dataclass
@@ -225,7 +229,7 @@ class TableReader:
         for i in range(len(pending)):
             components.setdefault(find(i), []).append(i)
         for members in components.values():
-            solutions: list[dict[str, Number]]
+            solutions: list[dict[str, Number | None]]
             if truncated & set(members):  # some split is missing: no solution could be trusted
                 solutions, complete = [], False
             else:
@@ -233,7 +237,16 @@ class TableReader:
                     members, pending, unknown_keys, relevant, result.values, table_budget
                 )
             for idx in members:
-                self._settle(pending[idx], unknown_keys[idx], solutions, complete, result)
+                if complete or idx in truncated:
+                    self._settle(pending[idx], unknown_keys[idx], solutions, complete, result)
+                else:
+                    # The joint search gave up: a cell is still certain when every split of its own row that
+                    # satisfies the row's relations gives it the same value.
+                    keys = unknown_keys[idx]
+                    own: list[dict[str, Number | None]] = [
+                        dict(zip(keys, cand, strict=True)) for cand in pending[idx].candidates
+                    ]
+                    self._settle(pending[idx], keys, own, True, result, many="与其他行联合求解时可能的拆分过多")
 
     def _search(
         self,
@@ -243,11 +256,11 @@ class TableReader:
         relevant: list[tuple[Expression, set[str], Relation]],
         known: dict[str, Number | None],
         budget: SearchBudget,
-    ) -> tuple[list[dict[str, Number]], bool]:
+    ) -> tuple[list[dict[str, Number | None]], bool]:
         keys_here = {k for i in members for k in unknown_keys[i]}
         checks = [(expr, read, rel) for expr, read, rel in relevant if read & keys_here]
         order = sorted(members, key=lambda i: len(pending[i].candidates))
-        solutions: list[dict[str, Number]] = []
+        solutions: list[dict[str, Number | None]] = []
         assigned: dict[str, Number | None] = dict(known)
         placed: set[str] = set(known)
 
@@ -260,14 +273,16 @@ class TableReader:
             return True
 
         def dfs(j: int) -> None:
-            if len(solutions) >= MAX_SOLUTIONS or not budget.take():
+            if len(solutions) >= MAX_SOLUTIONS:
                 return
             if j == len(order):
-                solutions.append({k: v for k in keys_here if (v := assigned.get(k)) is not None})
+                solutions.append({k: assigned.get(k) for k in keys_here})
                 return
             row_keys = unknown_keys[order[j]]
             new = set(row_keys)
             for cand in pending[order[j]].candidates:
+                if not budget.take(CANDIDATE_STEPS):  # trying a candidate evaluates relations: dearer
+                    break
                 assigned.update(zip(row_keys, cand, strict=True))
                 placed.update(row_keys)
                 if consistent(new):
@@ -280,7 +295,13 @@ class TableReader:
         return solutions, len(solutions) < MAX_SOLUTIONS and not budget.spent
 
     def _settle(
-        self, p: PendingRow, keys: list[str], solutions: list[dict[str, Number]], complete: bool, result: TableResult
+        self,
+        p: PendingRow,
+        keys: list[str],
+        solutions: list[dict[str, Number | None]],
+        complete: bool,
+        result: TableResult,
+        many: str = "",
     ) -> None:
         span = (p.runs[0].start, p.runs[-1].end)
         raw = " ".join(t.text for t in p.runs)
@@ -301,7 +322,7 @@ class TableReader:
                 result.values[k] = None
                 ambiguous.append(k)
         if ambiguous:
-            how = f"有{len(solutions)}种拆分都满足勾稽关系" if complete else "可能的拆分过多"
+            how = many or (f"有{len(solutions)}种拆分都满足勾稽关系" if complete else "可能的拆分过多")
             result.findings.append(self._ambiguous(ambiguous, span, raw, f"{how}，无法确定"))
 
     def _ambiguous(self, keys: list[str], span: tuple[int, int], raw: str, why: str) -> Finding:
@@ -327,23 +348,30 @@ class TableReader:
 
     def _row_candidates(
         self, p: PendingRow, known: dict[str, Number | None], budget: SearchBudget | None = None
-    ) -> Iterator[tuple[Number, ...]]:
+    ) -> Iterator[tuple[Number | None, ...]]:
         """Splits of the row's digits that satisfy every relation lying within the row, pruned as they grow."""
         keys = self._keys_of(p)
         checks = _row_checks(self.fmt.id, tuple(keys))
 
-        def check(i: int, parts: list[Number]) -> bool:
+        def check(i: int, parts: list[Number | None]) -> bool:
             for op, terms, const in checks.get(i, ()):
-                total = const + sum(coef * parts[pos] for pos, coef in terms)
-                if (
-                    (op == "==" and abs(total) > 1e-6)
-                    or (op == "<=" and total > 1e-6)
-                    or (op == ">=" and total < -1e-6)
-                ):
-                    return False
+                total = const
+                for pos, coef in terms:
+                    value = parts[pos]
+                    if value is None:  # a blank cell: the relation cannot be assessed
+                        break
+                    total += coef * value
+                else:
+                    if (
+                        (op == "==" and abs(total) > 1e-6)
+                        or (op == "<=" and total > 1e-6)
+                        or (op == ">=" and total < -1e-6)
+                    ):
+                        return False
             return True
 
-        for count, parts in enumerate(split_runs([t.text for t in p.runs], len(keys), check, budget), start=1):
+        runs = [t.text or None for t in p.runs]
+        for count, parts in enumerate(split_runs(runs, len(keys), check, budget), start=1):
             yield parts
             if count >= MAX_SPLITS:
                 return
@@ -447,27 +475,46 @@ def reader_for(format_id: str) -> TableReader:
 
 
 def split_runs(
-    runs: list[str],
+    runs: Sequence[str | None],
     n: int,
-    check: Callable[[int, list[Number]], bool] | None = None,
+    check: Callable[[int, list[Number | None]], bool] | None = None,
     budget: SearchBudget | None = None,
-) -> Iterator[tuple[Number, ...]]:
+) -> Iterator[tuple[Number | None, ...]]:
     """Every way to cut the digit runs into ``n`` numbers (each run into ≥ 1 numbers, no leading zeros).
+
+    A run without digits is blank: ``None`` (or ``无``, ``/``) is exactly one blank cell; a run of ``k`` dashes
+    is ``k`` cells written ``—`` or fewer written ``——`` (between ⌈k/2⌉ and ``k`` blank cells).
 
     ``check(i, parts)`` is called as the ``i``-th number is placed; returning False prunes that branch, so
     relations within a row cut the search down long before the product of all positions is enumerated.
     With a ``budget``, each number placed costs one step and the enumeration stops (``budget.spent``) when
     none are left.
     """
-    if n < len(runs) or sum(len(r) for r in runs) < n:
+    blank_cells = [_blank_cells(r) for r in runs]
+    capacity = [cells[1] if cells else len(r or "") for r, cells in zip(runs, blank_cells, strict=True)]
+    if n < len(runs) or sum(capacity) < n:  # the most cells each run can give
         return
-    parts: list[Number] = []
-    later_digits = [sum(len(r) for r in runs[k + 1 :]) for k in range(len(runs))]
+    parts: list[Number | None] = []
+    later_digits = [sum(capacity[k + 1 :]) for k in range(len(runs))]
     last_run = len(runs) - 1
 
-    def place(run: int, pos: int) -> Iterator[tuple[Number, ...]]:
+    def place(run: int, pos: int) -> Iterator[tuple[Number | None, ...]]:
         i = len(parts)
+        blanks = blank_cells[run]
+        if blanks is not None:  # blank cells: none of them constrains a relation
+            least, most = blanks
+            for count in range(least, min(most, n - i) + 1):
+                parts.extend([None] * count)
+                if check is None or all(check(i + k, parts[: i + k + 1]) for k in range(count)):
+                    if run == last_run:
+                        if len(parts) == n:
+                            yield tuple(parts)
+                    else:
+                        yield from place(run + 1, 0)
+                del parts[i:]
+            return
         text = runs[run]
+        assert text is not None
         if pos == len(text):  # this run is used up: the next one starts a new number
             if run == last_run:
                 if i == n:
@@ -508,6 +555,29 @@ def split_runs(
             parts.pop()
 
     yield from place(0, 0)
+
+
+_DASH_CHARS = frozenset("—―–")
+
+
+def _most_cells(toks: list[Token]) -> int:
+    """The most cells these tokens can stand for if their digits ran together."""
+    total = 0
+    for t in toks:
+        blanks = _blank_cells(t.text or None) if t.kind is Kind.BLANK else None
+        total += blanks[1] if blanks else len(t.text.lstrip("+-"))
+    return total
+
+
+def _blank_cells(run: str | None) -> tuple[int, int] | None:
+    """How many blank cells a run stands for (least, most), or None for a run of digits."""
+    if run is None:
+        return (1, 1)
+    if any(c.isdigit() for c in run):
+        return None
+    if len(run) > 1 and all(c in _DASH_CHARS for c in run):
+        return ((len(run) + 1) // 2, len(run))
+    return (1, 1)
 
 
 _PART = re.compile(r"[+-]?(?:0|[1-9]\d*)(?:\.\d+)?")
@@ -639,7 +709,7 @@ class _ReadState:
         nums = [t for t in toks if t.kind is Kind.NUM]
         if len(toks) < len(keys) and len(nums) < len(keys) and any(t.run for t in nums):
             slot = RowSlot(seq, Row(key="__sequence__", labels=()), -1, ())
-            self.run_rows.append(_SequenceRow(slot, nums, keys))
+            self.run_rows.append(_SequenceRow(slot, toks, keys))
             return
         for key, tok in zip(keys, toks, strict=False):
             self._set(key, tok, None)
@@ -677,9 +747,10 @@ class _ReadState:
             for key, tok, unit in zip(keys, nums, units, strict=True):
                 self._set(key, tok, unit)
             return
-        if len(nums) < n and any(t.run for t in nums) and sum(len(t.text.lstrip("+-")) for t in nums) >= n:
+        glued_dashes = any(t.glued and len(t.text) > 1 for t in toks)  # ``——`` may be one cell or two
+        if len(nums) < n and (glued_dashes or any(t.run for t in nums)) and _most_cells(toks) >= n:
             if len(toks) < n or table.kind is TableKind.INDICATOR:
-                self.run_rows.append(PendingRow(slot, nums))
+                self.run_rows.append(PendingRow(slot, toks))
                 for key in keys:
                     self.result.values.pop(key, None)
                 return

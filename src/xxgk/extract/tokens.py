@@ -36,6 +36,7 @@ class Token:
     run: bool = False  # a multi-digit number that may be several cells run together
     prose: bool = False  # a sentence, not a label
     grid: bool = False  # came from a real table grid (HTML/PDF/DOCX)
+    glued: bool = False  # a blank (dashes) written against its neighbours with no separator: ``6029——1864``
 
 
 UNITS = ("万元", "人次", "元", "条", "件", "人", "次", "个", "篇", "项", "家", "份", "起", "宗", "%")
@@ -46,14 +47,17 @@ _DASHES = frozenset({"—", "——", "-", "--", "/", "无", "―", "–", "一�
 NUMBER_RE = re.compile(
     r"^(?P<sign>[+-])?(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<dec>\.\d+)?\s*(?P<unit>万元|元|万|%|件|条|个|人次|人|次|篇|项)?$"
 )
-# One or more numbers separated by single spaces, at the end of a cell (after an optional label).
+# One or more numbers separated by single spaces, at the end of a cell (after an optional label); dashes
+# among them are blank cells whose text ran together with the numbers (``6029—1864``).
 _TRAILING_RE = re.compile(
-    r"(?P<nums>(?:[+-]?\d[\d,]*(?:\.\d+)?(?:万元|元)?)(?:[ \t]?[+-]?\d[\d,]*(?:\.\d+)?(?:万元|元)?)*)\s*$"
+    r"(?P<nums>(?:[+-]?\d[\d,]*(?:\.\d+)?(?:万元|元)?|[—―–]+)(?:[ \t]?(?:[+-]?\d[\d,]*(?:\.\d+)?(?:万元|元)?|[—―–]+))*)"
+    r"\s*$"
 )
 _SPLIT_RE = re.compile(r"\t+| {2,}|\u3000+")
 _PROSE_FAST = re.compile(r"[。；;！？]")
 _PROSE_RE = re.compile(r"[。；;！!？?]|，.*，|,.*,.*,")
-_ONE_NUMBER = re.compile(r"[+-]?\d[\d,]*(?:\.\d+)?(?:万元|元)?")
+_ONE_NUMBER = re.compile(r"[+-]?\d[\d,]*(?:\.\d+)?(?:万元|元)?|[—―–]+")
+_LONG_DASHES = "—―–"
 
 
 def parse_number(text: str) -> tuple[Number, str | None] | None:
@@ -206,6 +210,11 @@ class Tokenizer:
 
     def _numbers(self, text: str, offset: int, base: int, grid: bool) -> None:
         for m in _ONE_NUMBER.finditer(text, offset):
+            if m.group()[0] in _LONG_DASHES:
+                self.tokens.append(
+                    Token(Kind.BLANK, m.group(), base + m.start(), base + m.end(), grid=grid, glued=True)
+                )
+                continue
             parsed = parse_number(m.group())
             if parsed is None:
                 continue
@@ -227,7 +236,7 @@ class Tokenizer:
 
 _HYPHENATED = re.compile(r"\d-\d")
 _CONTACT = re.compile(r"电话|传真|手机|邮编|邮政编码|索引号|文号|联系|热线|号码|地址|编号|代码|:")
-_TAIL_CHARS = frozenset("0123456789,.+-元万 \t")
+_TAIL_CHARS = frozenset("0123456789,.+-元万 \t—―–")
 
 
 def _multi_digit(text: str) -> bool:
@@ -236,12 +245,12 @@ def _multi_digit(text: str) -> bool:
 
 def _trailing_numbers(text: str) -> int:
     """Where the run of numbers that ends ``text`` starts (``-1`` if it does not end with a number)."""
-    if not text or (not text[-1].isdigit() and not text.endswith(("元", "万元"))):
+    if not text or (not text[-1].isdigit() and not text.endswith(("元", "万元")) and text[-1] not in _LONG_DASHES):
         return -1
     i = len(text)
     while i > 0 and text[i - 1] in _TAIL_CHARS:
         i -= 1
-    while i < len(text) and not (text[i].isdigit() or text[i] in "+-"):
+    while i < len(text) and not (text[i].isdigit() or text[i] in "+-" or text[i] in _LONG_DASHES):
         i += 1
     if i >= len(text):
         return -1
