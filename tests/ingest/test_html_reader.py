@@ -214,6 +214,26 @@ def test_hidden_elements_are_marked_and_links_recorded() -> None:
     assert any("隐藏" in w for w in doc.warnings)
 
 
+def test_elements_hidden_by_style_rules_are_marked() -> None:
+    head = """<style>/* injected */ .bc { display : none } #x9, div.zz{position:absolute;left:-9999px}
+    @media print { .np { display:none } } a:hover { visibility: hidden } .ok { color: red }
+    p:not(.a) { display: none } [[[bad selector { display: none }</style>"""
+    page = html(
+        f"""<div id="zoom"><p>{PROSE}</p>
+        <div class="bc"><a href="http://spam.example/bet">博彩网站</a></div>
+        <span id="x9">编号隐藏</span><div class="zz">类名隐藏</div>
+        <p class="np ok">打印时才隐藏</p></div>""",
+        head=head,
+    )
+    doc = read_html(page, "css.html")
+    assert_offsets(doc)
+    hidden = [b.text for b in doc.blocks if b.noise == "hidden"]
+    assert "链接: 博彩网站 (http://spam.example/bet)" in hidden
+    assert any("编号隐藏" in h for h in hidden) and any("类名隐藏" in h for h in hidden)
+    content = [b.text for b in doc.content_blocks()]
+    assert "打印时才隐藏" in content  # @media and pseudo-class rules apply only sometimes
+
+
 def test_hidden_links_inside_hidden_table_and_cell() -> None:
     page = html(
         f"""<div id="zoom"><p>{PROSE}</p>

@@ -27,6 +27,7 @@ is then normalised with :func:`~xxgk.ingest.normalize.normalize_text`; every blo
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -264,10 +265,47 @@ def hidden_style(style: str) -> bool:
     return "overflow" in lowered and "hidden" in lowered and bool(_ZERO_BOX.search(style))
 
 
-def _hidden_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
-    """Every element hidden by its own attributes (``hidden``, inline style)."""
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_CSS_RULE = re.compile(r"([^{}@]+)\{([^{}]*)\}")
+
+
+def hiding_selectors(tree: LexborHTMLParser) -> list[str]:
+    """Selectors of the page's ``<style>`` rules whose declarations hide an element (``.x{display:none}``).
+
+    Spam is often hidden by a class rather than an inline style. Rules inside ``@media`` blocks and selectors
+    with pseudo-classes (``:hover``) apply only sometimes and are left out.
+    """
+    found: list[str] = []
+    for style in tree.css("style"):
+        css = _CSS_COMMENT.sub("", style.text(deep=True) or "")
+        if "@" in css:
+            css = re.sub(r"@[^{;]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", "", css)  # @media … { rules }
+        for m in _CSS_RULE.finditer(css):
+            if not hidden_style(" ".join(m.group(2).split())):
+                continue
+            for selector in m.group(1).split(","):
+                selector = selector.strip()
+                if selector and ":" not in selector and len(selector) <= 200:
+                    found.append(selector)
+    return found
+
+
+def _hidden_nodes(tree: LexborHTMLParser, selectors: Sequence[str] = ()) -> list[LexborNode]:
+    """Every element hidden by its own attributes (``hidden``, inline style) or by a hiding style rule."""
     found: list[LexborNode] = []
+    seen: set[int] = set()
+    for selector in selectors:
+        try:
+            matched = tree.css(selector)
+        except Exception:  # a selector lexbor does not support: that rule is not applied
+            continue
+        for node in matched:
+            if node.mem_id not in seen:
+                seen.add(node.mem_id)
+                found.append(node)
     for node in tree.css("[style], [hidden]"):
+        if node.mem_id in seen:
+            continue
         attrs = node.attributes
         if "hidden" in attrs:
             found.append(node)
@@ -1036,6 +1074,7 @@ def read_html(data: bytes, source: str, declared_encoding: str | None = None) ->
         decoded = decoded.replace("\x00", "")
     tree = LexborHTMLParser(decoded)
     page_title, url = _head_meta(tree)
+    hiding = hiding_selectors(tree)
     tree.strip_tags(_STRIP_TAGS, recursive=True)
     body = tree.body
     meta: dict[str, str] = {"encoding": encoding}
@@ -1065,7 +1104,7 @@ def read_html(data: bytes, source: str, declared_encoding: str | None = None) ->
     layout_ids = _layout_tables(body, roots)
 
     body_is_content = body.mem_id in content_ids
-    hidden_nodes = _hidden_nodes(tree)
+    hidden_nodes = _hidden_nodes(tree, hiding)
     extra = [*hidden_nodes, *roots] + ([title_el] if title_el is not None else [])
     walker = _Walker(
         content_ids,
