@@ -25,6 +25,7 @@ RULE_MODULES = (
     "structure.template_year",
     "structure.tables_present",
     "structure.extra_rows",
+    "structure.section_topics",
     "prose_vs_table.figures",
     "prose_vs_table.year_mentions",
     "timeliness.before_period_end",

@@ -27,6 +27,7 @@ from xxgk.formats.model import (
     Relation,
     Row,
     Section,
+    SectionTopic,
     Table,
     TableKind,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "Relation",
     "Row",
     "Section",
+    "SectionTopic",
     "Table",
     "TableKind",
     "all_formats",
@@ -175,6 +177,19 @@ def _build(raw: dict[str, Any]) -> Format:
         deadlines=tuple(
             Deadline(str(d["agency_kind"]), int(d["month"]), int(d["day"]), str(d.get("basis", "")))
             for d in raw.get("deadlines", ())
+        ),
+        topics=tuple(
+            SectionTopic(
+                id=str(t["id"]),
+                section=str(t["section"]),
+                any_of=_labels(t.get("any_of")),
+                message=str(t["message"]),
+                severity=str(t.get("severity", "info")),
+                basis=str(t.get("basis", "")),
+                agency_kinds=_labels(t.get("agency_kinds")),
+                confidence=str(t.get("confidence", "")),
+            )
+            for t in raw.get("section_topics", ())
         ),
         nonnegative=_labels(raw.get("nonnegative")),
     )

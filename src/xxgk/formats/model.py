@@ -161,6 +161,20 @@ class Deadline:
     basis: str
 
 
+@dataclass(frozen=True, slots=True)
+class SectionTopic:
+    """Something a narrative section must report, found by any of its phrases (e.g. 信息处理费 in 六)."""
+
+    id: str
+    section: str  # section id
+    any_of: tuple[str, ...]  # phrases; the topic is reported when the section's text contains one of them
+    message: str
+    severity: str = "info"
+    basis: str = ""
+    agency_kinds: tuple[str, ...] = ()  # only for these kinds of agency (government, department …); () = all
+    confidence: str = ""  # formats.md tag: V (verified) or M (from memory)
+
+
 @dataclass(frozen=True)
 class Format:
     id: str
@@ -174,6 +188,7 @@ class Format:
     relations: tuple[Relation, ...]
     prose: tuple[ProsePattern, ...] = ()
     deadlines: tuple[Deadline, ...] = ()
+    topics: tuple[SectionTopic, ...] = ()
     nonnegative: tuple[str, ...] = ()  # globs of keys that must be non-negative integers
     units: dict[str, float] = field(default_factory=dict)  # unit → factor into 万元 for *_wan keys
 

@@ -183,7 +183,9 @@ def sample_report(
         text = {
             "overview": "\n".join(rnd.sample(SENTENCES[:6], k=rnd.randint(1, 4))),
             "problems": "\n".join(rnd.sample(SENTENCES[6:], k=rnd.randint(1, 2))),
-            "other_matters": "无。",
+            "other_matters": "本年度未收取信息处理费。"
+            if any(t.id == "processing_fees" for t in fmt.topics)
+            else "无。",
         }
     return Report.from_values(
         format_id,
