@@ -26,8 +26,15 @@ _HASH = hash_password("xxgk-demo-2025")
 
 
 @pytest.mark.slow
-def test_acknowledged_write_survives_kill_9(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'durable.db'}"
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_acknowledged_write_survives_kill_9(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """A write the server acknowledged is committed: killing the server (not the database) loses nothing."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'durable.db'}"
+    else:
+        from conftest import _new_pg_database
+
+        url = _new_pg_database(request.getfixturevalue("pg_server"), "xxgk_durable")
     prepare(url)
     port = free_port()
     proc = start(url, port, tmp_path / "server.log")
