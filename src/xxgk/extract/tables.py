@@ -128,6 +128,11 @@ class TableReader:
         self.extra_column_labels = {
             label_key(lab): (t, c) for t in fmt.tables for c in t.extra_columns for lab in c.labels
         }
+        # Each row's cell keys and units (grid tables; an indicator table's depend on its extra columns).
+        self.row_cells: list[tuple[list[str], list[str | None]]] = [
+            ([slot.table.key(slot.row, c) for c in slot.table.columns], [c.unit for c in slot.table.columns])
+            for slot in self.slots
+        ]
 
     def is_sequence_header(self, key: str) -> bool:
         """Whether a (possibly run-together) label consists only of table-四 header words."""
@@ -139,8 +144,14 @@ class TableReader:
     # -- public --------------------------------------------------------------------------------------
     def read(self, tokens: list[Token]) -> TableResult:
         state = _ReadState(self, TableResult())
+        feed = state.feed
         for tok in tokens:
-            state.feed(tok)
+            kind = tok.kind
+            if kind is _NUM or kind is _BLANK:  # (what feed does with a cell)
+                if state.active:
+                    state.values.append(tok)
+            else:
+                feed(tok)
         state.flush()
         state.finish_sequence()
         self._solve(state)
@@ -611,46 +622,48 @@ class _ReadState:
         self.extra_position: dict[str, int] = {}  # table id → position of a column the format lacks
 
     def feed(self, tok: Token) -> None:
-        if tok.kind is Kind.TEXT:
+        kind = tok.kind
+        if kind is _NUM or kind is _BLANK:
+            if self.active:
+                self.values.append(tok)
+        elif kind is _TEXT:
             if self.values:
                 self.flush()
             if tok.prose:  # a sentence: neither a label nor an anchor
                 self.pending = []
                 return
+            reader = self.reader
             key = label_key(tok.text)
+            pending = self.pending
             if not self.active:
-                joined = label_key("".join(t.text for t in self.pending[-2:]) + tok.text) if self.pending else key
-                self.active = key in self.reader.anchors or joined in self.reader.anchors
+                joined = label_key("".join(t.text for t in pending[-2:]) + tok.text) if pending else key
+                self.active = key in reader.anchors or joined in reader.anchors
                 if not self.active:
-                    self.pending.append(tok)
-                    del self.pending[:-MAX_PENDING]
+                    pending.append(tok)
+                    del pending[:-MAX_PENDING]
                     return
-            if key in self.reader.extra_column_labels:
-                table, column = self.reader.extra_column_labels[key]
+            if key in reader.extra_column_labels:
+                table, column = reader.extra_column_labels[key]
                 if (table, column) not in self.extra_columns:
                     self.extra_columns.append((table, column))
             if (
-                self.reader.sequence is not None
-                and self.active
+                reader.sequence is not None
                 and not self.seq_done
                 and (
                     (key.startswith("行政复议") and len(key) <= 6)
-                    or key == self.reader.seq_first_column
+                    or key == reader.seq_first_column
                     or ("行政复议" in key and "行政诉讼" in key and len(key) <= 24)
                 )
-                and key not in self.reader.by_suffix
+                and key not in reader.by_suffix
             ):
                 self.seq_open = True
-            self.pending.append(tok)
-            del self.pending[:-MAX_PENDING]
-        elif tok.kind is Kind.UNIT:
+            pending.append(tok)
+            del pending[:-MAX_PENDING]
+        elif kind is _UNIT:
             if not self.values:
                 return
             self.values.append(tok)
-        elif tok.kind in (Kind.NUM, Kind.BLANK):
-            if self.active:
-                self.values.append(tok)
-        elif tok.kind is Kind.ROW_END:
+        elif kind is _ROW_END:
             if not self.values and self.active and not self.seq_open and self.pending and not self.pending[-1].prose:
                 # A labelled row closed with no cells at all: its cells are blank (not absent).
                 self.values.append(Token(Kind.BLANK, "", tok.start, tok.start))
@@ -660,8 +673,11 @@ class _ReadState:
     def flush(self) -> None:
         values, pending = self.values, self.pending
         self.values = []
-        if not any(t.kind is Kind.NUM for t in values):
-            if not pending or not any(t.kind is Kind.BLANK for t in values):
+        for t in values:
+            if t.kind is _NUM:
+                break
+        else:  # no number
+            if not pending or not any(t.kind is _BLANK for t in values):
                 return
         if self.seq_open and not self.seq_done:
             label = label_key("".join(t.text for t in pending[-3:])) if pending else ""
@@ -715,20 +731,19 @@ class _ReadState:
             self._set(key, tok, None)
 
     def _assign(self, slot: RowSlot, values: list[Token]) -> None:
+        if slot.index in self.filled:
+            # The same row again (a repeated header or a second copy of the table): keep the first reading.
+            return
         table = slot.table
-        toks = [t for t in values if t.kind is not Kind.UNIT]
+        toks = [t for t in values if t.kind is not _UNIT]
         if table.kind is TableKind.INDICATOR:
             columns = [table.columns[0], *[c for t, c in self.extra_columns if t is table]]
             keys = [table.key(slot.row, c) for c in columns]
             units = [slot.row.unit] * len(keys)
         else:
-            keys = [table.key(slot.row, c) for c in table.columns]
-            units = [c.unit for c in table.columns]
+            keys, units = self.reader.row_cells[slot.index]
         n = len(keys)
-        nums = [t for t in toks if t.kind is Kind.NUM]
-        if slot.index in self.filled:
-            # The same row again (a repeated header or a second copy of the table): keep the first reading.
-            return
+        nums = [t for t in toks if t.kind is _NUM]
         if not nums:
             # Only blank cells: the row is blank unless a later reading has numbers (a header cell such
             # as 总计 followed by empty cells looks the same).
@@ -744,9 +759,21 @@ class _ReadState:
             return
         self.filled.add(slot.index)
         if len(nums) == n:
+            result = self.result
+            values_, provenance, raw = result.values, result.provenance, result.raw
             for key, tok, unit in zip(keys, nums, units, strict=True):
-                self._set(key, tok, unit)
+                # (what _set does, for a number)
+                value = tok.value
+                if value is None:
+                    values_[key] = None
+                elif unit == "万元" and tok.unit == "元":
+                    values_[key] = round(value / 10000, 6)
+                else:
+                    values_[key] = value
+                provenance[key] = (tok.start, tok.end)
+                raw[key] = tok.text
             return
+        keys, units = list(keys), list(units)  # (shared with the reader: findings below keep the list)
         glued_dashes = any(t.glued and len(t.text) > 1 for t in toks)  # ``——`` may be one cell or two
         if len(nums) < n and (glued_dashes or any(t.run for t in nums)) and _most_cells(toks) >= n:
             if len(toks) < n or table.kind is TableKind.INDICATOR:
@@ -838,6 +865,9 @@ class _SequenceRow(PendingRow):
     def __init__(self, slot: RowSlot, runs: list[Token], keys: list[str]) -> None:
         super().__init__(slot, runs)
         self.keys = keys
+
+
+_TEXT, _NUM, _BLANK, _UNIT, _ROW_END = Kind.TEXT, Kind.NUM, Kind.BLANK, Kind.UNIT, Kind.ROW_END
 
 
 def _cells_from_first_number(toks: list[Token]) -> int:

@@ -9,8 +9,10 @@ tokens. Numbers embedded in prose (``在线访谈次数2次；``) are not cells 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from enum import IntEnum
+from typing import Any
 
 from xxgk.ingest.document import Block, BlockKind, Document
 
@@ -81,13 +83,27 @@ class Tokenizer:
         self.tokens: list[Token] = []
 
     def run(self) -> list[Token]:
+        append = self.tokens.append
+        line = self._line
+        table = BlockKind.TABLE
         for block in self.doc.blocks:
             if block.noise is not None:
                 continue
-            if block.kind is BlockKind.TABLE and block.rows:
+            if block.kind is table and block.rows:
                 self._grid(block)
-            else:
-                self._line(block)
+                continue
+            text = block.text
+            if text[-1:] == "|" and len(text) > 1 and text.count("|") == 1:
+                # One cell per line ("0 |"), as _line reads it; a plain count read here directly.
+                stripped = text[:-1].strip()
+                if stripped.isdigit() and stripped.isascii():
+                    s = block.start + text.index(stripped[0])
+                    n = len(stripped)
+                    append(Token(_NUM, stripped, s, s + n, int(stripped), None, n > 1, False, False))
+                else:
+                    self._cell(text[:-1], block.start, grid=False, pipe=True)
+                continue
+            line(block)
         return self.tokens
 
     # -- grids ---------------------------------------------------------------------------------------
@@ -116,57 +132,94 @@ class Tokenizer:
     def _line(self, block: Block) -> None:
         text = block.text
         base = block.start
-        if "|" not in text and len(text) > 40 and _PROSE_FAST.search(text) and not _SPLIT_RE.search(text):
-            # A sentence: one prose token, unless it ends in numbers (a row whose cells ran together).
-            stripped = text.strip()
-            if not stripped[-1].isdigit():
-                lead = len(text) - len(text.lstrip())
-                self.tokens.append(Token(Kind.TEXT, stripped, base + lead, base + lead + len(stripped), prose=True))
+        if "|" not in text:
+            if len(text) > 40 and _has_any(text, _PROSE_FAST_CHARS) and not _has_split(text):
+                # A sentence: one prose token, unless it ends in numbers (a row whose cells ran together).
+                stripped = text.strip()
+                if not stripped[-1].isdigit():
+                    lead = len(text) - len(text.lstrip())
+                    self.tokens.append(
+                        Token(_TEXT, stripped, base + lead, base + lead + len(stripped), None, None, False, True)
+                    )
+                    return
+            if not text:
+                self.tokens.append(Token(_ROW_END, "", base, base))
                 return
+            if not _has_split(text):  # one cell
+                self._cell(text, base, grid=False)
+                return
+            pos = 0
+            for sep_start, sep_end in _separators(text):
+                self._cell(text[pos:sep_start], base + pos, grid=False)
+                pos = sep_end
+            self._cell(text[pos:], base + pos, grid=False)
+            return
         if not text.strip("|"):
             # A line of bare pipes closes a row in the one-cell-per-line layout (seed 004: "|", "||").
-            self.tokens.append(Token(Kind.ROW_END, "", base, base + len(text)))
+            self.tokens.append(Token(_ROW_END, "", base, base + len(text)))
             return
-        if text.endswith("|") and text.count("|") == 1:
+        if text[-1] == "|" and text.count("|") == 1:
             self._cell(text[:-1], base, grid=False, pipe=True)  # one cell per line: "0 |"
             return
-        if "|" in text:
-            stripped = text.strip()
-            pieces: list[tuple[str, int]] = []
-            pos = 0
-            for part in text.split("|"):
-                pieces.append((part, pos))
-                pos += len(part) + 1
-            # Markdown opens a row with a pipe in the first column; a pipe-terminated row whose first cell is
-            # blank starts with that (blank) cell instead: " | 16 | 35 |".
-            if text.startswith("|") and stripped.endswith("|") and len(pieces) >= 3:
-                pieces = pieces[1:]  # Markdown: the leading pipe opens the row
-                if set(stripped) <= set("|-: ") and "-" in stripped:
-                    return  # Markdown separator row
-                markdown = True
-            else:
-                markdown = False
-            # A pipe terminates a cell: the (empty) text after the last pipe is not a cell.
-            if pieces and not pieces[-1][0].strip():
-                pieces = pieces[:-1]
-            for part, offset in pieces:
-                self._cell(part, base + offset, grid=False, pipe=True)
-            if markdown:
-                self.tokens.append(Token(Kind.ROW_END, "", block.end, block.end))
-            return
+        stripped = text.strip()
+        parts = text.split("|")
+        # Markdown opens a row with a pipe in the first column; a pipe-terminated row whose first cell is
+        # blank starts with that (blank) cell instead: " | 16 | 35 |".
+        if text[0] == "|" and stripped[-1] == "|" and len(parts) >= 3:
+            if "-" in stripped and set(stripped) <= _MARKDOWN_RULE:
+                return  # Markdown separator row
+            markdown = True
+            first = 1  # Markdown: the leading pipe opens the row
+        else:
+            markdown = False
+            first = 0
+        # A pipe terminates a cell: the (empty) text after the last pipe is not a cell.
+        last = len(parts) - 1 if len(parts) > first and (not parts[-1] or parts[-1].isspace()) else len(parts)
         pos = 0
-        for m in _SPLIT_RE.finditer(text):
-            self._cell(text[pos : m.start()], base + pos, grid=False)
-            pos = m.end()
-        self._cell(text[pos:], base + pos, grid=False)
+        cell = self._cell
+        for i, part in enumerate(parts):
+            if first <= i < last:
+                cell(part, base + pos, grid=False, pipe=True)
+            pos += len(part) + 1
+        if markdown:
+            self.tokens.append(Token(_ROW_END, "", block.end, block.end))
 
     def _cell(self, text: str, start: int, *, grid: bool, pipe: bool = False) -> None:
         stripped = text.strip()
         if not stripped:
             if grid or pipe:
-                self.tokens.append(Token(Kind.BLANK, "", start, start, grid=grid))
+                self.tokens.append(Token(_BLANK, "", start, start, None, None, False, False, grid))
             return
         s = start + text.index(stripped[0])
+        if stripped.isdigit() and stripped.isascii():  # the common case: a plain count
+            n = len(stripped)
+            self.tokens.append(Token(_NUM, stripped, s, s + n, int(stripped), None, n > 1, False, grid))
+            return
+        if len(stripped) > _MEMO_CHARS:
+            self._read_cell(stripped, s, grid)
+            return
+        specs = _CELL_MEMO.get(stripped)
+        if specs is None:
+            specs = self._cell_specs(stripped)
+        append = self.tokens.append
+        for kind, text_, rel_start, rel_end, head, tail in specs:
+            append(_make_token(kind, text_, s + rel_start, s + rel_end, *head, grid, *tail))
+
+    def _cell_specs(self, stripped: str) -> tuple[_Spec, ...]:
+        """The tokens of a (stripped) cell at offset 0, as specs :meth:`_cell` places at the cell's offset;
+        remembered for cells without a number, as the same labels recur in every report."""
+        mark = len(self.tokens)
+        self._read_cell(stripped, 0, False)
+        specs = tuple(_spec(t) for t in self.tokens[mark:])
+        del self.tokens[mark:]
+        if all(spec[0] is not _NUM for spec in specs):  # labels, units, dashes (figures differ every time)
+            if len(_CELL_MEMO) >= _MEMO_SIZE:
+                _CELL_MEMO.clear()
+            _CELL_MEMO[stripped] = specs
+        return specs
+
+    def _read_cell(self, stripped: str, s: int, grid: bool) -> None:
+        """The tokens of a non-empty stripped cell starting at ``s``."""
         e = s + len(stripped)
         if stripped in _DASHES:
             self.tokens.append(Token(Kind.BLANK, stripped, s, e, grid=grid))
@@ -203,7 +256,7 @@ class Tokenizer:
                 text,
                 start,
                 start + len(text),
-                prose=len(text) > 40 and bool(_PROSE_RE.search(text)),
+                prose=len(text) > 40 and _like_prose(text),
                 grid=grid,
             )
         )
@@ -262,7 +315,82 @@ def _trailing_numbers(text: str) -> int:
 
 def _ends_like_prose(label: str) -> bool:
     """A label that is really a sentence (ends with a clause) does not own the trailing numbers."""
-    return len(label) > 60 or bool(re.search(r"[。；;！!？?]", label))
+    return len(label) > 60 or _has_any(label, _SENTENCE_CHARS)
+
+
+_TEXT, _NUM, _BLANK, _ROW_END = Kind.TEXT, Kind.NUM, Kind.BLANK, Kind.ROW_END
+_MARKDOWN_RULE = frozenset("|-: ")
+_FIELDS = tuple(f.name for f in fields(Token))
+_GRID = _FIELDS.index("grid")
+# A token spec: kind, text, start and end relative to the cell, the fields between ``end`` and ``grid``, and
+# the fields after ``grid``.
+_Spec = tuple[Kind, str, int, int, tuple[Any, ...], tuple[Any, ...]]
+_CELL_MEMO: dict[str, tuple[_Spec, ...]] = {}
+_MEMO_SIZE = 16384
+_MEMO_CHARS = 60  # longer cells (sentences) are read each time
+
+
+_make_token: Callable[..., Token] = Token  # (built from a spec's fields, whatever their number)
+
+
+def _spec(tok: Token) -> _Spec:
+    values = tuple(getattr(tok, name) for name in _FIELDS)
+    return (tok.kind, tok.text, tok.start, tok.end, values[4:_GRID], values[_GRID + 1 :])
+
+
+_PROSE_FAST_CHARS = "。；;！？"  # (_PROSE_FAST)
+_SENTENCE_CHARS = "。；;！!？?"
+
+
+def _has_any(text: str, chars: str) -> bool:
+    for c in chars:  # noqa: SIM110 - a loop, not any() over a generator: called for every line
+        if c in text:
+            return True
+    return False
+
+
+def _like_prose(text: str) -> bool:
+    """``bool(_PROSE_RE.search(text))`` by counting: a sentence mark, two ``，`` or three ``,``."""
+    if "\n" in text:  # (the pattern's ``.`` stops at a line break)
+        return bool(_PROSE_RE.search(text))
+    return _has_any(text, _SENTENCE_CHARS) or text.count("，") >= 2 or text.count(",") >= 3
+
+
+def _separators(text: str) -> list[tuple[int, int]]:
+    """The spans of ``_SPLIT_RE.finditer(text)`` (runs of tabs, of two or more spaces, of ideographic spaces),
+    found with ``str.find`` rather than a regex scan of the whole line."""
+    out: list[tuple[int, int]] = []
+    if "\t" in text or "\u3000" in text:
+        pos = 0
+        n = len(text)
+        while True:
+            start = text.find("\t", pos)
+            i = text.find("  ", pos)
+            if i >= 0 and (start < 0 or i < start):
+                start = i
+            i = text.find("\u3000", pos)
+            if i >= 0 and (start < 0 or i < start):
+                start = i
+            if start < 0:
+                return out
+            ch = text[start]
+            end = start + 1
+            while end < n and text[end] == ch:
+                end += 1
+            out.append((start, end))
+            pos = end
+    # Only spaces: each run of two or more.
+    start = text.find("  ")
+    while start >= 0:
+        end = len(text) - len(text[start:].lstrip(" "))
+        out.append((start, end))
+        start = text.find("  ", end)
+    return out
+
+
+def _has_split(text: str) -> bool:
+    """Whether ``_SPLIT_RE`` finds a separator in ``text``: a tab, two spaces or an ideographic space."""
+    return "\t" in text or "  " in text or "\u3000" in text
 
 
 def tokenize(doc: Document) -> list[Token]:
