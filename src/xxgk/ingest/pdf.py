@@ -30,6 +30,7 @@ from typing import Any
 
 from xxgk.ingest.assemble import DocumentBuilder, GridCell, is_cjk, join_fragments
 from xxgk.ingest.document import BlockKind, Document
+from xxgk.ingest.furniture import furniture
 from xxgk.ingest.ocr import Box, layout
 
 # pdfminer (under pdfplumber) logs a warning per glyph for fonts without a FontBBox (Chrome's print-to-PDF
@@ -45,10 +46,6 @@ TABLE_TIME_BUDGET = 120.0
 MAX_OCR_PAGES = 30
 OCR_DPI = 150
 
-_PAGE_NUMBER_RE = re.compile(
-    r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
-    r"|\d{1,4}\s*/\s*\d{1,4})\s*$"
-)
 _NUMBER_TOKEN_RE = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?%?$")
 _WHITE = {(1,), (1.0,), (1, 1, 1), (1.0, 1.0, 1.0), (0, 0, 0, 0), (0.0, 0.0, 0.0, 0.0)}
 
@@ -390,7 +387,7 @@ def _add_item(builder: DocumentBuilder, item: _PageItem, page_no: int) -> None:
     if item.rows is not None:
         builder.add_table(item.rows, page=page_no)
     else:
-        noise = "页码 (page number)" if _PAGE_NUMBER_RE.match(item.text) else None
+        noise = furniture(item.text)
         builder.add_text(item.text, BlockKind.LINE, page=page_no, noise=noise)
 
 
@@ -520,5 +517,5 @@ def _ocr_page(builder: DocumentBuilder, page: Any, page_no: int) -> None:
         if isinstance(payload, list):
             builder.add_table(payload, page=page_no)
         else:
-            noise = "页码 (page number)" if _PAGE_NUMBER_RE.match(payload) else None
+            noise = furniture(payload)
             builder.add_text(payload, kind, page=page_no, noise=noise)

@@ -6,6 +6,7 @@ import codecs
 
 from xxgk.ingest.document import Block, BlockKind, Document
 from xxgk.ingest.encoding import decode_bytes
+from xxgk.ingest.furniture import furniture, mark_running_headers
 from xxgk.ingest.normalize import normalize_text
 
 # (a UTF-32 BOM starts with one of these or with NUL)
@@ -13,7 +14,8 @@ _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 def lines_to_blocks(text: str, offset: int = 0, page: int | None = None) -> list[Block]:
-    """One LINE block per non-blank line of ``text`` (offsets shifted by ``offset``)."""
+    """One LINE block per non-blank line of ``text`` (offsets shifted by ``offset``); page numbers and print
+    margins are marked as noise."""
     blocks: list[Block] = []
     append = blocks.append
     line_kind = BlockKind.LINE
@@ -21,7 +23,7 @@ def lines_to_blocks(text: str, offset: int = 0, page: int | None = None) -> list
     for line in text.split("\n"):
         end = pos + len(line)
         if line and not line.isspace():
-            append(Block(line_kind, line, pos, end, None, None, page))
+            append(Block(line_kind, line, pos, end, None, furniture(line), page))
         pos = end + 1
     return blocks
 
@@ -42,10 +44,12 @@ def _decode(data: bytes, declared_encoding: str | None) -> tuple[str, str]:
 def read_text(data: bytes, source: str, declared_encoding: str | None = None) -> Document:
     raw, encoding = _decode(data, declared_encoding)
     text, offset_map = normalize_text(raw)
+    blocks = lines_to_blocks(text)
+    mark_running_headers(blocks)
     doc = Document(
         source=source,
         text=text,
-        blocks=lines_to_blocks(text),
+        blocks=blocks,
         kind="text",
         meta={"encoding": encoding},
         offset_map=offset_map,
