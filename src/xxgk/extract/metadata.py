@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -23,15 +24,17 @@ _TITLE_RE = re.compile(
     r"(?P<year>(?:19|20)\d{2})\s*年\s*(?:度)?\s*(?:的)?\s*(?:政府|政务)?\s*信\s*息\s*公\s*开\s*(?:工\s*作)?\s*(?:的)?\s*"
     r"(?:年\s*度)?\s*(?:工\s*作)?\s*(?:情\s*况)?\s*报\s*告"
 )
-_PERIOD_RE = re.compile(r"(?:统计期限|统计时间|统计期间|数据统计)[^。\n]{0,12}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
+_PERIOD_WORDS = ("统计期限", "统计时间", "统计期间", "数据统计")
+_PERIOD_RE = re.compile(rf"(?:{'|'.join(_PERIOD_WORDS)})[^。\n]{{0,12}}?((?:19|20)\d{{2}})\s*年\s*1\s*月\s*1\s*日")
 _CAPTION_RE = re.compile(r"\(\s*((?:19|20)\d{2})\s*年度\s*\)")
 _PROSE_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月)")
 _DATE_RE = re.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?")
 _CN_DATE_RE = re.compile(
     r"([〇○零一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日"
 )
+_META_WORDS = ("发布日期", "公开日期", "成文日期", "发文日期", "生成日期", "发布时间")
 _META_DATE_RE = re.compile(
-    r"(发布日期|公开日期|成文日期|发文日期|生成日期|发布时间)\s*[:|]?\s*\|?\s*"
+    rf"({'|'.join(_META_WORDS)})\s*[:|]?\s*\|?\s*"
     r"((?:19|20)\d{2}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2})"
 )
 _ORGAN = "|".join(
@@ -115,21 +118,58 @@ def _last_lines(text: str, k: int) -> list[str]:
     return [ln.strip() for ln in parts if ln.strip()][-k:]
 
 
-def detect_year(doc: Document) -> int | None:
+class _Matches:
+    """``pattern.finditer(text)``, read lazily and kept, for rules that look at the same matches."""
+
+    __slots__ = ("_found", "_iterator")
+
+    def __init__(self, pattern: re.Pattern[str], text: str) -> None:
+        self._iterator: Iterator[re.Match[str]] | None = pattern.finditer(text)
+        self._found: list[re.Match[str]] = []
+
+    def __iter__(self) -> Iterator[re.Match[str]]:
+        i = 0
+        while True:
+            if i < len(self._found):
+                yield self._found[i]
+            elif self._iterator is not None and (m := next(self._iterator, None)) is not None:
+                self._found.append(m)
+                yield m
+            else:
+                self._iterator = None
+                return
+            i += 1
+
+    def first(self) -> re.Match[str] | None:
+        return next(iter(self), None)
+
+
+class _Titles:
+    """The title pattern's matches in the portal title, the head (first 3000 characters) and the whole text,
+    shared by the year and agency detection."""
+
+    __slots__ = ("head", "text", "title")
+
+    def __init__(self, doc: Document) -> None:
+        self.title = _Matches(_TITLE_RE, doc.meta.get("title", ""))
+        self.head = _Matches(_TITLE_RE, doc.text[:3000])
+        self.text = _Matches(_TITLE_RE, doc.text)
+
+
+def detect_year(doc: Document, titles: _Titles | None = None) -> int | None:
     text = doc.text
-    head = text[:3000]
-    title = doc.meta.get("title", "")
-    for source in (title, head):
-        m = _TITLE_RE.search(source)
+    titles = titles or _Titles(doc)
+    for source in (titles.title, titles.head):
+        m = source.first()
         if m:
             return int(m.group("year"))
-    m = _PERIOD_RE.search(text)
+    m = _PERIOD_RE.search(text) if any(w in text for w in _PERIOD_WORDS) else None
     if m:
         return int(m.group(1))
     m = _CAPTION_RE.search(text)
     if m:
         return int(m.group(1))
-    m = _TITLE_RE.search(text)
+    m = titles.text.first()
     if m:
         return int(m.group("year"))
     counts = Counter(int(y) for y in _PROSE_YEAR_RE.findall(text))
@@ -172,11 +212,12 @@ def _agency_from(prefix: str) -> str | None:
     return None
 
 
-def detect_agency(doc: Document, year: int | None) -> str | None:
+def detect_agency(doc: Document, year: int | None, titles: _Titles | None = None) -> str | None:
     text = doc.text
-    sources = [doc.meta.get("title", ""), text[:3000], text]
-    for source in sources:
-        for m in _TITLE_RE.finditer(source):
+    titles = titles or _Titles(doc)
+    sources = [(doc.meta.get("title", ""), titles.title), (text[:3000], titles.head), (text, titles.text)]
+    for source, matches in sources:
+        for m in matches:
             if year is not None and int(m.group("year")) != year:
                 continue
             line_start = source.rfind("\n", 0, m.start()) + 1
@@ -206,7 +247,8 @@ def detect_published(doc: Document) -> tuple[date | None, str | None]:
             if d:
                 return d, "meta"
     text = doc.text
-    metas = {m.group(1): m.group(2) for m in _META_DATE_RE.finditer(text[:5000])}
+    head = text[:5000]
+    metas = {m.group(1): m.group(2) for m in _META_DATE_RE.finditer(head)} if _has_any(head, _META_WORDS) else {}
     for key in ("发布日期", "公开日期", "发布时间", "成文日期", "发文日期", "生成日期"):
         if key in metas and (d := parse_date(metas[key])):
             return d, "meta"
@@ -225,11 +267,16 @@ def detect_published(doc: Document) -> tuple[date | None, str | None]:
     return None, None
 
 
+def _has_any(text: str, words: tuple[str, ...]) -> bool:
+    return any(w in text for w in words)
+
+
 def detect(doc: Document) -> Metadata:
-    year = detect_year(doc)
+    titles = _Titles(doc)
+    year = detect_year(doc, titles)
     fmt, scores = detect_format(doc, year)
     published, how = detect_published(doc)
     if year is None and published is not None:
         year = published.year - 1 if published.month <= 6 else published.year
-    agency = detect_agency(doc, year)
+    agency = detect_agency(doc, year, titles)
     return Metadata(fmt, scores, year, agency, published, how)

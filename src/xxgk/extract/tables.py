@@ -128,11 +128,30 @@ class TableReader:
         self.extra_column_labels = {
             label_key(lab): (t, c) for t in fmt.tables for c in t.extra_columns for lab in c.labels
         }
+        self._opens_sequence: dict[str, bool] = {}
         # Each row's cell keys and units (grid tables; an indicator table's depend on its extra columns).
         self.row_cells: list[tuple[list[str], list[str | None]]] = [
             ([slot.table.key(slot.row, c) for c in slot.table.columns], [c.unit for c in slot.table.columns])
             for slot in self.slots
         ]
+
+    def opens_sequence(self, key: str) -> bool:
+        """Whether a label (key) starts the table-四 sequence (memoised: the same labels recur)."""
+        opens = self._opens_sequence.get(key)
+        if opens is None:
+            opens = (
+                self.sequence is not None
+                and (
+                    (key.startswith("行政复议") and len(key) <= 6)
+                    or key == self.seq_first_column
+                    or ("行政复议" in key and "行政诉讼" in key and len(key) <= 24)
+                )
+                and key not in self.by_suffix
+            )
+            if len(self._opens_sequence) >= 16384:
+                self._opens_sequence.clear()
+            self._opens_sequence[key] = opens
+        return opens
 
     def is_sequence_header(self, key: str) -> bool:
         """Whether a (possibly run-together) label consists only of table-四 header words."""
@@ -160,7 +179,7 @@ class TableReader:
     # -- label matching ------------------------------------------------------------------------------
     def match(self, pending: list[Token], cursor: int) -> RowSlot | None:
         """The row whose label ends the pending label cells (the same labels recur in every report: cached)."""
-        texts = tuple(t.text for t in pending if not t.prose)[-4:]
+        texts = tuple([t.text for t in pending if not t.prose][-4:])
         index = _match_cached(self.fmt.id, texts, cursor)
         return None if index is None else self.slots[index]
 
@@ -646,16 +665,7 @@ class _ReadState:
                 table, column = reader.extra_column_labels[key]
                 if (table, column) not in self.extra_columns:
                     self.extra_columns.append((table, column))
-            if (
-                reader.sequence is not None
-                and not self.seq_done
-                and (
-                    (key.startswith("行政复议") and len(key) <= 6)
-                    or key == reader.seq_first_column
-                    or ("行政复议" in key and "行政诉讼" in key and len(key) <= 24)
-                )
-                and key not in reader.by_suffix
-            ):
+            if not self.seq_done and reader.opens_sequence(key):
                 self.seq_open = True
             pending.append(tok)
             del pending[:-MAX_PENDING]

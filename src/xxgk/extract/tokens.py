@@ -175,11 +175,19 @@ class Tokenizer:
             first = 0
         # A pipe terminates a cell: the (empty) text after the last pipe is not a cell.
         last = len(parts) - 1 if len(parts) > first and (not parts[-1] or parts[-1].isspace()) else len(parts)
-        pos = 0
-        cell = self._cell
-        for i, part in enumerate(parts):
-            if first <= i < last:
-                cell(part, base + pos, grid=False, pipe=True)
+        pos = base + len(parts[0]) + 1 if first else base
+        append = self.tokens.append
+        for part in parts[first:last]:
+            # (what _cell does, for the common cells: blank, a plain count)
+            stripped = part.strip()
+            if not stripped:
+                append(Token(_BLANK, "", pos, pos, None, None, False, False, False))
+            elif stripped.isdigit() and stripped.isascii():
+                s = pos + part.index(stripped[0])
+                n = len(stripped)
+                append(Token(_NUM, stripped, s, s + n, int(stripped), None, n > 1, False, False))
+            else:
+                self._cell(part, pos, grid=False, pipe=True)
             pos += len(part) + 1
         if markdown:
             self.tokens.append(Token(_ROW_END, "", block.end, block.end))

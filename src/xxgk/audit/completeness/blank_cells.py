@@ -24,16 +24,20 @@ def _statutory(format_id: str) -> frozenset[str]:
     return frozenset(get_format(format_id).keys)
 
 
+def _base(key: str) -> str:
+    return key if "#" not in key else key.split("#", 1)[0]
+
+
 def check(report: Report) -> Iterator[Finding]:
     statutory = _statutory(report.format)
-    present = [k for k in report.values if k.split("#", 1)[0] in statutory]
-    blank = [k for k in present if report.values[k] is None]
+    blank = [k for k, v in report.values.items() if v is None and _base(k) in statutory]
     if not blank:
         return
     ambiguous = {k for f in report.findings for k in f.keys}
     blank = [k for k in blank if k not in ambiguous]
     if not blank:
         return
+    present = [k for k in report.values if _base(k) in statutory]
     share = len(blank) / len(present)
     spans = [report.provenance[k] for k in blank if k in report.provenance]
     yield RULE.finding(

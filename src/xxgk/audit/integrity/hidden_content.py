@@ -21,10 +21,12 @@ def check(report: Report) -> Iterator[Finding]:
     doc = report.document
     if doc is None:
         return
-    content = [b for b in doc.content_blocks()]
-    if not content:
+    blocks = doc.blocks
+    first_block = next(doc.content_blocks(), None)
+    if first_block is None:
         return
-    first, last = content[0].start, content[-1].end
+    last_block = next(b for b in reversed(blocks) if b.noise is None)  # (the last content block)
+    first, last = first_block.start, last_block.end
     for block in doc.noise_blocks():
         # Only what is hidden inside the report body: portals hide their own drop-down menus too.
         if block.noise != "hidden" or not block.text.strip() or not (first <= block.start <= last):
