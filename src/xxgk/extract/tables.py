@@ -129,11 +129,22 @@ class TableReader:
             label_key(lab): (t, c) for t in fmt.tables for c in t.extra_columns for lab in c.labels
         }
         self._opens_sequence: dict[str, bool] = {}
+        self._indicator_cells: dict[tuple[int, ...], tuple[list[str], list[str | None]]] = {}
         # Each row's cell keys and units (grid tables; an indicator table's depend on its extra columns).
         self.row_cells: list[tuple[list[str], list[str | None]]] = [
             ([slot.table.key(slot.row, c) for c in slot.table.columns], [c.unit for c in slot.table.columns])
             for slot in self.slots
         ]
+
+    def indicator_cells(self, slot: RowSlot, extra: tuple[Column, ...]) -> tuple[list[str], list[str | None]]:
+        """An indicator row's cell keys and units: its value column and the table's extra columns read so far."""
+        memo_key = (slot.index, *map(id, extra))
+        cells = self._indicator_cells.get(memo_key)
+        if cells is None:
+            table = slot.table
+            keys = [table.key(slot.row, c) for c in (table.columns[0], *extra)]
+            cells = self._indicator_cells[memo_key] = (keys, [slot.row.unit] * len(keys))
+        return cells
 
     def opens_sequence(self, key: str) -> bool:
         """Whether a label (key) starts the table-四 sequence (memoised: the same labels recur)."""
@@ -747,9 +758,8 @@ class _ReadState:
         table = slot.table
         toks = [t for t in values if t.kind is not _UNIT]
         if table.kind is TableKind.INDICATOR:
-            columns = [table.columns[0], *[c for t, c in self.extra_columns if t is table]]
-            keys = [table.key(slot.row, c) for c in columns]
-            units = [slot.row.unit] * len(keys)
+            extra = tuple([c for t, c in self.extra_columns if t is table])
+            keys, units = self.reader.indicator_cells(slot, extra)
         else:
             keys, units = self.reader.row_cells[slot.index]
         n = len(keys)

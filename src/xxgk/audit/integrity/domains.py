@@ -22,7 +22,8 @@ _DOMAIN = re.compile(
     r"(?<![@\w.-])(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,10})(?![\w-])", re.I
 )
 _ANY_DOMAIN = re.compile(r"[a-z0-9-]\.[a-z]{2,10}(?![a-z0-9-])", re.I)
-# Every _DOMAIN match contains a dot followed by two letters: blocks without one are not scanned.
+# Every _DOMAIN (and _ANY_DOMAIN) match contains a dot followed by two letters: text without one is not
+# scanned (a pattern that starts with a literal is found much faster than one that starts with [a-z] under re.I).
 _DOT_LETTERS = re.compile(r"\.[a-z]{2}", re.I)
 _PORTAL_CONTEXT = re.compile(r"(?:门户网站|网站|网址|网页|官网|平台|栏目|登录|访问)[^。；;\n]{0,12}$")
 
@@ -36,7 +37,7 @@ def check(report: Report) -> Iterator[Finding]:
     doc = report.document
     if doc is None:
         return
-    if not _ANY_DOMAIN.search(doc.text):
+    if not _DOT_LETTERS.search(doc.text) or not _ANY_DOMAIN.search(doc.text):  # (the first is a quick pre-test)
         return
     seen: set[str] = set()
     for block in doc.blocks:

@@ -40,15 +40,18 @@ def _spam_parts() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
 def spam_matches(text: str) -> Iterator[re.Match[str]]:
     """The matches of ``spam_pattern().finditer(text)``, found faster (see :func:`_spam_parts`)."""
     first, second = _spam_parts()
-    pos = 0
-    while True:
-        a = first.search(text, pos) if first is not None else None
-        b = second.search(text, pos) if second is not None else None
+    a = first.search(text) if first is not None else None
+    b = second.search(text) if second is not None else None
+    while a is not None or b is not None:
         m = a if b is None or (a is not None and a.start() < b.start()) else b
-        if m is None:
-            return
+        assert m is not None
         yield m
         pos = m.end()
+        # A part's next match is searched again only if the one found overlaps this match.
+        if a is not None and a.start() < pos:
+            a = first.search(text, pos) if first is not None else None
+        if b is not None and b.start() < pos:
+            b = second.search(text, pos) if second is not None else None
 
 
 @cache
