@@ -208,23 +208,28 @@ class Tokenizer:
             return
         specs = _CELL_MEMO.get(stripped)
         if specs is None:
-            specs = self._cell_specs(stripped)
+            mark = len(self.tokens)
+            self._read_cell(stripped, s, grid)
+            self._remember(stripped, s, mark)
+            return
         append = self.tokens.append
         for kind, text_, rel_start, rel_end, head, tail in specs:
             append(_make_token(kind, text_, s + rel_start, s + rel_end, *head, grid, *tail))
 
-    def _cell_specs(self, stripped: str) -> tuple[_Spec, ...]:
-        """The tokens of a (stripped) cell at offset 0, as specs :meth:`_cell` places at the cell's offset;
-        remembered for cells without a number, as the same labels recur in every report."""
-        mark = len(self.tokens)
-        self._read_cell(stripped, 0, False)
-        specs = tuple(_spec(t) for t in self.tokens[mark:])
-        del self.tokens[mark:]
-        if all(spec[0] is not _NUM for spec in specs):  # labels, units, dashes (figures differ every time)
-            if len(_CELL_MEMO) >= _MEMO_SIZE:
-                _CELL_MEMO.clear()
-            _CELL_MEMO[stripped] = specs
-        return specs
+    def _remember(self, stripped: str, s: int, mark: int) -> None:
+        """Keep the tokens just read for a cell without a number (labels, units, dashes: the same ones recur in
+        every report), as specs :meth:`_cell` places at the cell's offset."""
+        new = self.tokens[mark:]
+        for t in new:
+            if t.kind is _NUM:
+                return  # (figures differ every time)
+        specs = []
+        for t in new:
+            kind, text_, start, end, head, tail = _spec(t)
+            specs.append((kind, text_, start - s, end - s, head, tail))
+        if len(_CELL_MEMO) >= _MEMO_SIZE:
+            _CELL_MEMO.clear()
+        _CELL_MEMO[stripped] = tuple(specs)
 
     def _read_cell(self, stripped: str, s: int, grid: bool) -> None:
         """The tokens of a non-empty stripped cell starting at ``s``."""
@@ -301,7 +306,16 @@ _TAIL_CHARS = frozenset("0123456789,.+-元万 \t—―–")
 
 
 def _multi_digit(text: str) -> bool:
-    return sum(c.isdigit() for c in text) > 1
+    """Whether ``text`` has more than one digit (``str.isdigit``)."""
+    if text[:2].isdigit() and len(text) >= 2:
+        return True
+    seen = False
+    for c in text:
+        if c.isdigit():
+            if seen:
+                return True
+            seen = True
+    return False
 
 
 def _trailing_numbers(text: str) -> int:
