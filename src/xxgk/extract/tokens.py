@@ -101,7 +101,7 @@ class Tokenizer:
                     n = len(stripped)
                     append(Token(_NUM, stripped, s, s + n, int(stripped), None, n > 1, False, False))
                 else:
-                    self._cell(text[:-1], block.start, grid=False, pipe=True)
+                    self._cell(text[:-1], block.start, False, True)
                 continue
             line(block)
         return self.tokens
@@ -123,7 +123,7 @@ class Tokenizer:
                     self.tokens.append(Token(Kind.TEXT, cell.text, cell.start, cell.end, grid=True))
                     continue
                 seen.add((cell.start, cell.end))
-                self._cell(cell.text, cell.start, grid=True)
+                self._cell(cell.text, cell.start, True)
                 emitted = True
             if emitted:
                 self.tokens.append(Token(Kind.ROW_END, "", block.end, block.end, grid=True))
@@ -146,20 +146,20 @@ class Tokenizer:
                 self.tokens.append(Token(_ROW_END, "", base, base))
                 return
             if not _has_split(text):  # one cell
-                self._cell(text, base, grid=False)
+                self._cell(text, base, False)
                 return
             pos = 0
             for sep_start, sep_end in _separators(text):
-                self._cell(text[pos:sep_start], base + pos, grid=False)
+                self._cell(text[pos:sep_start], base + pos, False)
                 pos = sep_end
-            self._cell(text[pos:], base + pos, grid=False)
+            self._cell(text[pos:], base + pos, False)
             return
         if not text.strip("|"):
             # A line of bare pipes closes a row in the one-cell-per-line layout (seed 004: "|", "||").
             self.tokens.append(Token(_ROW_END, "", base, base + len(text)))
             return
         if text[-1] == "|" and text.count("|") == 1:
-            self._cell(text[:-1], base, grid=False, pipe=True)  # one cell per line: "0 |"
+            self._cell(text[:-1], base, False, True)  # one cell per line: "0 |"
             return
         stripped = text.strip()
         parts = text.split("|")
@@ -187,12 +187,12 @@ class Tokenizer:
                 n = len(stripped)
                 append(Token(_NUM, stripped, s, s + n, int(stripped), None, n > 1, False, False))
             else:
-                self._cell(part, pos, grid=False, pipe=True)
+                self._cell(part, pos, False, True)
             pos += len(part) + 1
         if markdown:
             self.tokens.append(Token(_ROW_END, "", block.end, block.end))
 
-    def _cell(self, text: str, start: int, *, grid: bool, pipe: bool = False) -> None:
+    def _cell(self, text: str, start: int, grid: bool, pipe: bool = False) -> None:
         stripped = text.strip()
         if not stripped:
             if grid or pipe:
