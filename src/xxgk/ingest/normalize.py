@@ -65,17 +65,46 @@ def nfkc(text: str) -> str:
     return out if unicodedata.is_normalized("NFKC", out) else unicodedata.normalize("NFKC", out)
 
 
-def _offset_map(text: str, parent: OffsetMap | None) -> OffsetMap:
-    """Offsets for a text whose NFKC image differs in length (ligatures, ㎡, ㈠ …)."""
+def _offset_map(text: str, parent: OffsetMap | None) -> tuple[OffsetMap, int]:
+    """Offsets for a text whose NFKC image differs in length (ligatures, ㎡, ㈠ …), and the length that image
+    has if every character normalises on its own (no composition with its neighbours)."""
     offset_map = OffsetMap(parent=parent)
-    delta = 0
+    anchors, deltas = offset_map.anchors, offset_map.deltas
+    delta = 0  # source − normalised offset after the characters seen so far
     for m in _resizing_chars().finditer(text):
         growth = len(unicodedata.normalize("NFKC", m.group())) - 1
-        norm_end = m.end() - delta + growth
+        start = m.start() - delta  # where the character's image starts in the normalised text
+        for k in range(1, growth + 1):  # offsets inside an expansion (ﷲ → الله) map to the character itself
+            anchors.append(start + k)
+            deltas.append(m.start() - start - k)
         delta -= growth
-        offset_map.anchors.append(norm_end)
-        offset_map.deltas.append(delta)
-    return offset_map
+        anchors.append(m.end() - delta)
+        deltas.append(delta)
+    return offset_map, len(text) - delta
+
+
+def _normalize_by_cluster(text: str, parent: OffsetMap | None) -> tuple[str, OffsetMap]:
+    """NFKC one cluster at a time (a character with the combining marks and Hangul jamo that follow it), for
+    texts where characters compose (``e`` + U+0301 → ``é``) or lie outside the BMP: slower, offsets exact."""
+    offset_map = OffsetMap(parent=parent)
+    anchors, deltas = offset_map.anchors, offset_map.deltas
+    parts: list[str] = []
+    i, n, norm = 0, len(text), 0
+    while i < n:
+        j = i + 1
+        while j < n and (unicodedata.combining(text[j]) or "\u1160" <= text[j] <= "\u11ff"):
+            j += 1
+        image = unicodedata.normalize("NFKC", text[i:j])
+        parts.append(image)
+        if len(image) != j - i:
+            for k in range(1, len(image)):  # inside an expansion: the cluster itself
+                anchors.append(norm + k)
+                deltas.append(i - norm - k)
+            anchors.append(norm + len(image))
+            deltas.append(j - norm - len(image))
+        norm += len(image)
+        i = j
+    return "".join(parts), offset_map
 
 
 @lru_cache(maxsize=1)
@@ -137,7 +166,11 @@ def normalize_text(text: str) -> tuple[str, OffsetMap | None]:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     out = nfkc(text)
     if len(out) != len(text):
-        offset_map = _offset_map(text, parent=offset_map)
+        quick, expected = _offset_map(text, parent=offset_map)
+        if expected == len(out):
+            offset_map = quick
+        else:  # characters composed with their neighbours, or changed size outside the BMP
+            out, offset_map = _normalize_by_cluster(text, parent=offset_map)
     out = to_simplified(out)
     return out, offset_map
 
