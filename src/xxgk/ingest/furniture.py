@@ -19,24 +19,30 @@ PAGE_NUMBER_RE = re.compile(
     r"|共\s*\d{1,4}\s*页\s*[,，]?\s*第\s*\d{1,4}\s*页|\d{1,4}\s*/\s*\d{1,4}"
     r"|[Pp]age\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?)\s*$"
 )
-_PRINT_STAMP_RE = re.compile(
-    r"^\s*\d{4}[/-]\d{1,2}[/-]\d{1,2}\s*(?:上午|下午|[AP]M)?\s*\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AP]M)?\s*$"
+# One pass: a page number, or a print margin (date and time, or a URL alone on its line).
+_FURNITURE_RE = re.compile(
+    rf"(?P<page>{PAGE_NUMBER_RE.pattern})"
+    r"|^\s*(?:\d{4}[/-]\d{1,2}[/-]\d{1,2}\s*(?:上午|下午|[AP]M)?\s*\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AP]M)?"
+    r"|https?://\S+)\s*$"
 )
-_URL_LINE_RE = re.compile(r"^\s*https?://\S+\s*$")
 _FIRST = frozenset("0123456789-—–－第共Pph")
 
 
 def furniture(line: str) -> str | None:
     """Why ``line`` is page furniture (a noise reason), or None when it is content."""
-    head = line.lstrip()[:1]
-    if not head or head not in _FIRST or len(line) > 300:
+    head = line[:1]
+    if head not in _FIRST:
+        if not head.isspace():
+            return None
+        head = line.lstrip()[:1]
+        if head not in _FIRST:
+            return None
+    if len(line) > 300 or "|" in line:
         return None
-    if PAGE_NUMBER_RE.match(line):
-        return NOISE_PAGE_NUMBER
-    if _PRINT_STAMP_RE.match(line) or _URL_LINE_RE.match(line):
-        return NOISE_PRINT_MARGIN
-    return None
-
+    m = _FURNITURE_RE.match(line)
+    if m is None:
+        return None
+    return NOISE_PAGE_NUMBER if m.group("page") is not None else NOISE_PRINT_MARGIN
 
 NOISE_RUNNING_HEADER = "页眉 (running header)"
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -47,7 +53,9 @@ def mark_running_headers(blocks: list[Block]) -> None:
     running header): a line of at least six CJK characters, no ``|``, seen three times or more, that holds no
     statutory label (repeated table headers are content). An occurrence among the first five lines stays
     content: it may be the real title."""
-    counts = Counter(b.text.strip() for b in blocks if b.noise is None and b.kind is BlockKind.LINE)
+    counts = Counter(
+        b.text.strip() for b in blocks if len(b.text) >= 6 and b.noise is None and b.kind is BlockKind.LINE
+    )
     repeated = {
         t
         for t, n in counts.items()
