@@ -148,3 +148,33 @@ def test_extra_column_that_cannot_be_placed_is_reported_not_guessed() -> None:
     report = parse_bytes(text.encode("utf-8"), "x.txt")
     assert report.values["art20_1.regulations.made"] is None
     assert any("多于法定" in f.message for f in report.findings)
+
+
+# Table 四 as ``pdftotext -layout`` writes it from kgc_01.pdf: each four-character column header wrapped in its
+# narrow cell (first halves on one line, second halves on the next), the fifteen numbers on a line of their own.
+TABLE4_WRAPPED_HEADERS = """某某区人民政府2023年政府信息公开工作年度报告
+     四、政府信息公开行政复议、行政诉讼情况
+          行政复议                              行政诉讼
+
+                              未经复议直接起诉                  复议后起诉
+
+结果   结果     其他   尚未
+                    总 计 结果 结果 其他       尚未     结果 结果 其他 尚未
+维持   纠正     结果   审结                                               总计
+                                          总 计
+                        维持 纠正 结果       审结     维持 纠正 结果 审结
+
+
+
+10    1      0   0    11   0    0   0   0    0   5   0     0   0   5
+
+     五、存在的主要问题及改进情况
+"""
+
+
+def test_table_four_with_wrapped_column_headers() -> None:
+    report = parse_bytes(TABLE4_WRAPPED_HEADERS.encode("utf-8"), "layout.txt")
+    v = report.values
+    assert (v["review.upheld"], v["review.corrected"], v["review.total"]) == (10, 1, 11)
+    assert (v["litigation_after_review.upheld"], v["litigation_after_review.total"]) == (5, 5)
+    assert not report.extra

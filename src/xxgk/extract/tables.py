@@ -116,8 +116,12 @@ class TableReader:
         self.anchors = {label_key(a): t for t in fmt.tables for a in t.anchors if label_key(a)}
         self.groups = {label_key(g) for t in fmt.tables for g in t.groups}
         self.sequence = next((t for t in fmt.tables if t.kind is TableKind.SEQUENCE), None)
+        column_words = {label_key(lab) for c in self.sequence.columns for lab in c.labels} if self.sequence else set()
         self.seq_header = (
-            {label_key(lab) for c in self.sequence.columns for lab in c.labels}
+            column_words
+            # a column header wrapped in its narrow cell: a line of first halves, then one of second halves
+            # (pdftotext -layout: "结果 结果 其他 尚未" over "维持 纠正 结果 审结")
+            | {part for word in column_words if len(word) >= 4 for part in _halves(word)}
             | {label_key(lab) for r in self.sequence.rows for lab in r.labels}
             | {"行政诉讼", "行政复议"}
             if self.sequence
@@ -429,6 +433,11 @@ def _holds(checks: dict[int, list[Linear]], parts: list[Number]) -> bool:
             if (op == "==" and abs(total) > 1e-6) or (op == "<=" and total > 1e-6) or (op == ">=" and total < -1e-6):
                 return False
     return True
+
+
+def _halves(word: str) -> tuple[str, str]:
+    middle = len(word) // 2
+    return word[:middle], word[middle:]
 
 
 @lru_cache(maxsize=4096)
