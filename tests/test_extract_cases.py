@@ -178,3 +178,33 @@ def test_table_four_with_wrapped_column_headers() -> None:
     assert (v["review.upheld"], v["review.corrected"], v["review.total"]) == (10, 1, 11)
     assert (v["litigation_after_review.upheld"], v["litigation_after_review.total"]) == (5, 5)
     assert not report.extra
+
+
+# Table 三 of kgc_04.html (only 自然人 and 总计 filled in) as a crawler writes the page's text: one row a line,
+# the empty cells dropped without a trace.
+TABLE3_DROPPED_BLANKS = """沭阳县某某局2023年政府信息公开工作年度报告
+三、收到和处理政府信息公开申请情况
+（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） 申请人情况
+自然人 法人或其他组织 总计
+商业企业 科研机构 社会公益组织 法律服务机构 其他
+一、本年新收政府信息公开申请数量 26 26
+二、上年结转政府信息公开申请数量 0 0
+三、本年度办理结果 （一）予以公开 20 3 23
+（二）部分公开（区分处理的，只计这一情形，不计其他情形） 0 0
+四、结转下年度继续办理 1 2 0
+"""
+
+
+def test_blank_cells_that_left_no_trace_are_placed_by_the_row_relation() -> None:
+    report = parse_bytes(TABLE3_DROPPED_BLANKS.encode("utf-8"), "scraped.txt")
+    v = report.values
+    assert v["applications.new.natural_person"] == 26 and v["applications.new.total"] == 26
+    assert all(v[f"applications.new.{c}"] is None for c in ("commercial", "research", "other_org"))
+    assert (v["applications.granted.natural_person"], v["applications.granted.commercial"]) == (20, 3)
+    assert v["applications.granted.total"] == 23 and v["applications.granted.research"] is None
+    # 1 + 2 ≠ 0: the relation does not hold with the last number as the total, so the row is read as written.
+    assert (v["applications.carry_forward.natural_person"], v["applications.carry_forward.research"]) == (1, 0)
+    assert v["applications.carry_forward.total"] is None
+    (finding,) = [f for f in report.findings if f.rule == "extract.dropped_blanks"]
+    assert "applications.new.total" in finding.keys and "applications.carry_forward.total" not in finding.keys
+    assert finding.evidence == "26 26"

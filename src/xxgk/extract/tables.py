@@ -188,6 +188,7 @@ class TableReader:
                 feed(tok)
         state.flush()
         state.finish_sequence()
+        state.report_dropped_blanks()
         self._solve(state)
         return state.result
 
@@ -659,6 +660,8 @@ class _ReadState:
         self.extra_columns: list[tuple[Table, Column]] = []
         self.filled: set[int] = set()
         self.extra_position: dict[str, int] = {}  # table id → position of a column the format lacks
+        # rows whose blank cells left no trace: (row label, keys, span, numbers as written)
+        self.dropped_blanks: list[tuple[str, list[str], tuple[int, int], str]] = []
 
     def feed(self, tok: Token) -> None:
         kind = tok.kind
@@ -820,6 +823,8 @@ class _ReadState:
         if len(nums) > n:
             self._assign_with_extra_column(slot, keys, units, nums)
             return
+        if 2 <= len(nums) == len(toks) < n and self._assign_with_dropped_blanks(slot, keys, units, nums):
+            return
         toks = _trim_blanks(toks, n)
         for i, key in enumerate(keys):
             if i < len(toks):
@@ -876,6 +881,60 @@ class _ReadState:
                 [extra.value],
                 (extra.start, extra.end),
                 slot.table.id,
+            )
+        )
+
+    def _assign_with_dropped_blanks(
+        self, slot: RowSlot, keys: list[str], units: list[str | None], nums: list[Token]
+    ) -> bool:
+        """Fewer numbers than columns and no blank cell between them: blank cells that left no trace (a page's
+        empty ``<td>`` scraped as text, tab runs, one cell per line with empty cells dropped).
+
+        When the row's own relations hold with the last number in the last column (总计 = the sum of the
+        applicant columns) and the other numbers in the first ones, that is the reading; the columns between
+        are blank (``null``) and the row is named in an ``extract.dropped_blanks`` finding, since which
+        columns were blank is inferred. Otherwise (no relation over the row, or it fails) the row is read
+        left to right as before."""
+        n, k = len(keys), len(nums)
+        checks = _row_checks(self.reader.fmt.id, tuple(keys))
+        if not checks:
+            return False
+        head = [t.value for t in nums[:-1]]
+        last = nums[-1].value
+        if last is None or any(v is None for v in head):
+            return False
+        parts: list[Number] = [*head, *([0] * (n - k)), last]  # type: ignore[list-item]
+        if not _holds(checks, parts):
+            return False
+        for key, tok, unit in zip(keys[: k - 1], nums[:-1], units, strict=False):
+            self._set(key, tok, unit)
+        for key in keys[k - 1 : n - 1]:
+            self.result.values[key] = None
+        self._set(keys[-1], nums[-1], units[-1])
+        raw = " ".join(t.text for t in nums)
+        self.dropped_blanks.append((slot.row.labels[0], keys, (nums[0].start, nums[-1].end), raw))
+        return True
+
+    def report_dropped_blanks(self) -> None:
+        """One finding for the rows whose blank cells were placed by :meth:`_assign_with_dropped_blanks`."""
+        if not self.dropped_blanks:
+            return
+        labels = "、".join(f"“{label}”" for label, _, _, _ in self.dropped_blanks[:5])
+        more = f"等{len(self.dropped_blanks)}行" if len(self.dropped_blanks) > 5 else ""
+        _, _, first, raw = self.dropped_blanks[0]
+        self.result.findings.append(
+            Finding(
+                rule="extract.dropped_blanks",
+                category=Category.EXTRACTION,
+                severity=Severity.WARNING,
+                message=(
+                    f"{labels}{more}的数字少于法定列数，空白单元格没有留下分隔：末位数字按本行勾稽关系记入最后一列"
+                    "（总计），其余数字依次记入前几列，中间各列记为空值，请对照原件核实"
+                ),
+                keys=[key for _, keys, _, _ in self.dropped_blanks for key in keys],
+                span=first,
+                evidence=raw,
+                basis="表格每行的勾稽关系（总计 = 各列之和）；空白不等于0",
             )
         )
 
