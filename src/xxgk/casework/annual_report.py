@@ -18,6 +18,7 @@ all counting is done by SQL ``GROUP BY``.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -262,6 +263,8 @@ def proactive_values(
             num = float(value)
         except (TypeError, ValueError):
             raise ValueError(f"表二单元格 {fmt.label_of(key)} 的取值无效：{value!r}") from None
+        if not math.isfinite(num):
+            raise ValueError(f"表二单元格 {fmt.label_of(key)} 的取值无效：{value!r}")
         if num < 0 and not key.endswith("items_change"):
             raise ValueError(f"表二单元格 {fmt.label_of(key)} 不能为负数")
         values[key] = int(num) if num.is_integer() and not key.endswith("_wan") else num

@@ -139,12 +139,30 @@ def _now() -> datetime:
 
 
 def _text(value: Any, label: str, *, required: bool = True, max_len: int = 2000) -> str:
+    if value is not None and not isinstance(value, str | int | float):
+        raise WorkflowError(f"{label}应为文字")
     s = "" if value is None else str(value).strip()
     if required and not s:
         raise WorkflowError(f"请填写{label}")
     if len(s) > max_len:
         raise WorkflowError(f"{label}过长（最多 {max_len} 字）")
     return s
+
+
+def _int(value: Any, label: str, default: int) -> int:
+    """A whole number from form or API input (``default`` when empty); anything else is a WorkflowError."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return default
+    if isinstance(value, bool):
+        raise WorkflowError(f"{label}必须是整数")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    s = str(value).strip() if isinstance(value, str) else ""
+    if s.isascii() and re.fullmatch(r"[+-]?[0-9]{1,9}", s):
+        return int(s)
+    raise WorkflowError(f"{label}必须是整数")
 
 
 _PHONE = re.compile(r"^[0-9+\-() ]{5,30}$")
@@ -357,7 +375,7 @@ def apply_action(
         if "correction_requested" in kinds:
             raise WorkflowError("补正应一次性告知（《条例》第三十条），本申请已告知过补正")
         note = _text(p.get("note"), "需要补正的事项", max_len=5000)
-        days = int(p.get("days") or rules.correction_reply_days)
+        days = _int(p.get("days"), "补正期限（工作日）", rules.correction_reply_days)
         if days < 1 or days > 60:
             raise WorkflowError("补正期限应在1至60个工作日之间")
         notice_limit = _add_wd(calendar, app.received_on, rules.correction_notice_days)
@@ -405,10 +423,7 @@ def apply_action(
         if "extension_approved" in kinds:
             raise WorkflowError("本申请已经延期过一次，不能再次延期")
         maxd = rules.extension_max_for(app.received_on)
-        try:
-            days = int(p.get("days") or maxd)
-        except (TypeError, ValueError):
-            raise WorkflowError("延期天数必须是整数") from None
+        days = _int(p.get("days"), "延期天数", maxd)
         if days < 1 or days > maxd:
             raise WorkflowError(f"延长期限最长不得超过{maxd}个工作日（《条例》第三十三条）")
         reason = _text(p.get("reason") or p.get("note"), "延期理由", max_len=2000)
@@ -427,10 +442,7 @@ def apply_action(
     elif action == "fee_notice":
         if on < rules.fee_rules_effective:
             raise WorkflowError(f"信息处理费办法自{rules.fee_rules_effective.isoformat()}起施行，此前不能收费")
-        try:
-            amount = int(p.get("amount") or 0)
-        except (TypeError, ValueError):
-            raise WorkflowError("收费金额必须是整数（元）") from None
+        amount = _int(p.get("amount"), "收费金额（元）", 0)
         if amount <= 0 or amount > 1_000_000:
             raise WorkflowError("收费金额应为正整数（元）")
         method = str(p.get("method") or rules.fee_method_default)

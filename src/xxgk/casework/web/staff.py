@@ -274,7 +274,7 @@ async def reviews_add(c: Ctx = Depends(ctx)) -> Response:  # noqa: B008
         if bool(decided) != bool(result):
             raise WorkflowError("审结日期和结果需要同时填写")
         if rid:
-            case = c.db.get(ReviewCase, int(rid)) if rid.isdigit() else None
+            case = c.db.get(ReviewCase, int(rid)) if rid.isascii() and rid.isdigit() else None
             if case is None or c.user is None or case.agency_id != c.user.agency_id:
                 raise WorkflowError("没有找到该案件")
             case.decided_on = parse_date(decided, "审结日期") if decided else None
@@ -510,7 +510,7 @@ async def admin_holidays(c: Ctx = Depends(ctx)) -> Response:  # noqa: B008
                 c.db.add(CalendarDay(day=day, workday=parts[1] == "班", name=name, source="admin"))
         year = field(form, "complete_year")
         if year:
-            if not year.isdigit() or not 2000 <= int(year) <= 2100:
+            if not (year.isascii() and year.isdigit()) or not 2000 <= int(year) <= 2100:
                 raise WorkflowError("年份无效")
             if c.db.get(CalendarYear, int(year)) is None:
                 c.db.add(CalendarYear(year=int(year), source="admin",
@@ -529,7 +529,7 @@ async def admin_users(c: Ctx = Depends(ctx)) -> Response:  # noqa: B008
     try:
         uid = field(form, "id")
         if uid:
-            u = c.db.get(User, int(uid)) if uid.isdigit() else None
+            u = c.db.get(User, int(uid)) if uid.isascii() and uid.isdigit() else None
             if u is None or u.agency_id != agency.id:
                 raise WorkflowError("没有找到该用户")
             if u.id == (c.user.id if c.user else None):
