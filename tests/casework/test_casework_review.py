@@ -8,12 +8,13 @@ from datetime import date
 import pytest
 from casework_web_helpers import Site, csrf, login, make_site
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from xxgk.casework.calendar import WorkCalendar
 from xxgk.casework.deadlines import DeadlineRules
 from xxgk.casework.demo import create_tree
+from xxgk.casework.models import Application
 from xxgk.casework.security import hash_password
 from xxgk.casework.workflow import Actor, WorkflowError, apply_action, register_application
 
@@ -124,3 +125,109 @@ def test_report_cells_refuse_non_finite_numbers(site: Site, bad: str) -> None:
     r = clerk.post(f"/staff/reports/{year}", data={"csrf_token": csrf(clerk, f"/staff/reports/{year}"),
                                                    "consolidated": "0", "cell_art20_5.licensing.decisions": bad})
     assert r.status_code == 400 and "取值无效" in r.text
+
+
+# ---- 13 / 3. concurrency and notices from every path -------------------------------------------------------
+
+
+def test_simultaneous_catalogue_additions_get_distinct_serials(engine: Engine,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from xxgk.casework import catalogue
+    from xxgk.casework.models import Agency, CatalogueItem
+
+    with Session(engine) as s:
+        tree, _, _ = _setup(s)
+        s.commit()
+        agency_id = tree.civil_affairs.id
+    # Both additions read the current maximum serial, then meet here before inserting (unless one of them
+    # is made to wait for the other first, which the barrier's timeout lets through).
+    barrier = threading.Barrier(2, timeout=3)
+    real = catalogue.index_number
+
+    def meet(code: str, year: int, serial: int) -> str:
+        try:
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            pass
+        return real(code, year, serial)
+
+    monkeypatch.setattr(catalogue, "index_number", meet)
+    errors: list[BaseException] = []
+
+    def add(title: str) -> None:
+        try:
+            with Session(engine) as s:
+                catalogue.add_item(s, s.get(Agency, agency_id), title=title, made_on=date(2025, 3, 3),  # type: ignore[arg-type]
+                                   published_on=date(2025, 3, 5), calendar=CAL, rules=RULES)
+                s.commit()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=add, args=(f"文件{i}",)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    with Session(engine) as s:
+        serials = sorted(s.scalars(select(CatalogueItem.serial).where(CatalogueItem.agency_id == agency_id)))
+    assert serials == [1, 2]
+
+
+def _bump_from_elsewhere(engine: Engine, app_id: int) -> None:
+    """Another user's step on the same case, committed while the request is between reading and saving."""
+    with Session(engine) as other:
+        app = other.get(Application, app_id)
+        assert app is not None
+        apply_action(other, app, "note", Actor("clerk", "经办人 另一人"), on=TODAY, today=TODAY, calendar=CAL,
+                     rules=RULES, params={"note": "同时办理"})
+        other.commit()
+
+
+def test_lost_version_race_is_a_clear_message(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xxgk.casework.web import steps
+
+    app_id = new_case(site)
+    clerk = login(site, "clerk")
+    real = steps.apply_action
+    raced = {"n": 0}
+
+    def racing(session, app, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if raced["n"] == 0:
+            raced["n"] += 1
+            assert app.events  # this request has read the case and its trail ...
+            _bump_from_elsewhere(site.engine, app.id)  # ... when another step on it is committed
+        return real(session, app, *args, **kwargs)
+
+    monkeypatch.setattr(steps, "apply_action", racing)
+    # A state change loses on the version column, a note (which leaves the case row alone) on the
+    # unique event sequence; both are the same clear message.
+    r = case_page_action(clerk, app_id, "request_correction", note="请补正")
+    assert r.status_code == 409 and "已由其他人办理" in r.text and "同时办理" in r.text  # fresh trail shown
+    raced["n"] = 0
+    tok = clerk.get("/api/v1/me").json()["csrf_token"]
+    r = clerk.post(f"/api/v1/applications/{app_id}/actions", headers={"X-CSRF-Token": tok},
+                   json={"action": "note", "params": {"note": "接口备注"}})
+    assert r.status_code == 409 and "已由其他人办理" in r.json()["detail"]
+    with Session(site.engine) as s:
+        app = s.get(Application, app_id)
+        assert app is not None and app.state == "registered"
+        assert [e.note for e in app.events if e.kind == "note"] == ["同时办理", "同时办理"]  # losers not saved
+
+
+def test_api_steps_deliver_notices_like_the_staff_pages(site: Site) -> None:
+    from xxgk.casework.models import Notice
+
+    app_id = new_case(site)
+    clerk = login(site, "clerk")
+    tok = clerk.get("/api/v1/me").json()["csrf_token"]
+    r = clerk.post(f"/api/v1/applications/{app_id}/actions", headers={"X-CSRF-Token": tok},
+                   json={"action": "request_correction", "params": {"note": "请说明时间范围"}})
+    assert r.status_code == 200, r.text
+    with Session(site.engine) as s:
+        statuses = [n.status for n in s.scalars(select(Notice).where(Notice.application_id == app_id))]
+    assert statuses == ["sent"]
+    outbox = site.app.state.mail.outbox
+    assert [to for to, subject, _ in outbox if "补正告知" in subject] == ["z@example.com"]

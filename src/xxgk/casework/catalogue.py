@@ -13,7 +13,7 @@ from email.utils import format_datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from xxgk.casework.calendar import CalendarDataMissing, WorkCalendar
@@ -91,6 +91,19 @@ def art26_check(made_on: date, published_on: date, calendar: WorkCalendar, rules
     return published_on <= limit
 
 
+def _lock_serials(session: Session, agency: Agency) -> None:
+    """Serialise the allocation of 索引号 serials per agency until the transaction ends.
+
+    A no-op UPDATE of the agency row takes its row lock on PostgreSQL (a concurrent addition waits, then reads
+    the committed maximum) and the database write lock on SQLite (whose reads otherwise run outside any
+    transaction), so two simultaneous additions can never pick the same serial.
+    """
+    session.execute(
+        update(Agency).where(Agency.id == agency.id).values(code=Agency.code),
+        execution_options={"synchronize_session": False},
+    )
+
+
 def add_item(
     session: Session,
     agency: Agency,
@@ -124,6 +137,7 @@ def add_item(
         raise CatalogueError("废止日期不能早于成文日期")
     on_time = art26_check(made_on, published_on, calendar, rules)
     year = published_on.year
+    _lock_serials(session, agency)
     serial = (
         session.scalar(
             select(func.max(CatalogueItem.serial)).where(

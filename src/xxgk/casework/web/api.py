@@ -30,8 +30,6 @@ from xxgk.casework.workflow import (
     OPEN_STATES,
     Actor,
     WorkflowError,
-    apply_action,
-    effective_rules,
     public_trail,
     register_application,
 )
@@ -246,14 +244,12 @@ def api_action(app_id: int, body: ActionIn, c: Ctx = Depends(ctx)) -> dict[str, 
     if c.user is None or app.agency_id != c.user.agency_id:
         raise HTTPException(403, "只能办理本机关的申请")
     from xxgk.casework.web.staff import actor
+    from xxgk.casework.web.steps import take_step
 
     try:
-        apply_action(c.db, app, body.action, actor(c), on=body.on or c.today, today=c.today, calendar=c.calendar(),
-                     rules=effective_rules(app.agency), params=body.params, agency_name=app.agency.name)
-    except WorkflowError as exc:
-        c.db.rollback()
+        take_step(c, app, body.action, actor(c), on=body.on or c.today, params=body.params)
+    except WorkflowError as exc:  # a refused step, or ConcurrentStep when another step won the race
         raise HTTPException(409, str(exc)) from None
-    c.db.commit()
     return _case(app)
 
 

@@ -30,10 +30,10 @@ from xxgk.casework.security import (
     verify_query_code,
 )
 from xxgk.casework.web.deps import Ctx, csrf_token, current_user, get_db, policy, rate_limit
+from xxgk.casework.web.steps import ConcurrentStep, take_step
 from xxgk.casework.workflow import (
     Actor,
     WorkflowError,
-    apply_action,
     deadline_of,
     effective_rules,
     public_trail,
@@ -191,14 +191,13 @@ async def track_correction(number: str, c: Ctx = Depends(ctx)) -> Response:  # n
     app = tracked_app(c, number)
     form = await read_form(c.request, 256 * 1024)
     try:
-        apply_action(c.db, app, "receive_correction", Actor("public", "申请人（网上补正）"), on=c.today,
-                     today=c.today, calendar=c.calendar(), rules=effective_rules(app.agency),
-                     params={"text": field(form, "text")}, agency_name=app.agency.name)
+        take_step(c, app, "receive_correction", Actor("public", "申请人（网上补正）"), on=c.today,
+                  params={"text": field(form, "text")})
     except WorkflowError as exc:
-        c.db.rollback()
+        status = 409 if isinstance(exc, ConcurrentStep) else 400
+        app = tracked_app(c, number)
         dl = deadline_of(app, c.calendar(), effective_rules(app.agency))
-        return page(c, "track.html", status=400, app=app, trail=public_trail(app), deadline=dl, error=str(exc))
-    c.db.commit()
+        return page(c, "track.html", status=status, app=app, trail=public_trail(app), deadline=dl, error=str(exc))
     return RedirectResponse(f"/track/{number}", status_code=303)
 
 

@@ -32,17 +32,16 @@ from xxgk.casework.models import (
     ReviewCase,
     User,
 )
-from xxgk.casework.notify import deliver_pending
 from xxgk.casework.outcomes import applicant_types
 from xxgk.casework.security import hash_password
 from xxgk.casework.web.deps import HANDLERS, STAFF, Ctx, policy
 from xxgk.casework.web.portal import ctx, field, page, read_form
+from xxgk.casework.web.steps import ConcurrentStep, take_step
 from xxgk.casework.workflow import (
     ACTIONS,
     OPEN_STATES,
     Actor,
     WorkflowError,
-    apply_action,
     deadline_of,
     effective_rules,
     outcome_choices,
@@ -177,13 +176,12 @@ async def application_action(app_id: int, c: Ctx = Depends(ctx)) -> Response:  #
                                           "details", "text")}
     try:
         on = parse_date(field(form, "on"), "办理日期", c.today)
-        apply_action(c.db, app, action, actor(c), on=on, today=c.today, calendar=c.calendar(),
-                     rules=effective_rules(app.agency), params=params, agency_name=app.agency.name)
-        c.db.commit()
+        take_step(c, app, action, actor(c), on=on, params=params)
+    except ConcurrentStep as exc:
+        return _app_page(c, c.application(app_id), error=str(exc), status=409)
     except WorkflowError as exc:
         c.db.rollback()
         return _app_page(c, c.application(app_id), error=str(exc), status=400)
-    deliver_pending(c.db, c.request.app.state.mail)
     return RedirectResponse(f"/staff/applications/{app_id}", status_code=303)
 
 
