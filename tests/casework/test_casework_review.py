@@ -231,3 +231,34 @@ def test_api_steps_deliver_notices_like_the_staff_pages(site: Site) -> None:
     assert statuses == ["sent"]
     outbox = site.app.state.mail.outbox
     assert [to for to, subject, _ in outbox if "补正告知" in subject] == ["z@example.com"]
+
+
+# ---- 7. fees counted once -----------------------------------------------------------------------------------
+
+
+def test_fee_counted_once_per_notice_and_second_notice_refused(engine: Engine) -> None:
+    from datetime import UTC, datetime
+
+    from xxgk.casework.annual_report import fee_summary
+    from xxgk.casework.models import Event
+
+    with Session(engine) as s:
+        tree, clerk, _ = _setup(s)
+        a = _register(s, tree, clerk)
+        act(s, a, "fee_notice", clerk, date(2025, 3, 4), amount="50")
+        act(s, a, "fee_paid", clerk, date(2025, 3, 6))
+        with pytest.raises(WorkflowError, match="只收取一次"):
+            act(s, a, "fee_notice", clerk, date(2025, 3, 7), amount="30")
+        b = _register(s, tree, clerk)
+        act(s, b, "fee_notice", clerk, date(2025, 3, 4), amount="20")
+        s.commit()
+        assert fee_summary(s, [tree.civil_affairs.id], 2025) == {
+            "notices": 2, "notice_amount": 70, "paid_count": 1, "paid_amount": 50}
+        # A ledger written before the refusal: a second notice of 30 on the paid application.
+        s.add(Event(application_id=a.id, seq=len(a.events) + 1, kind="fee_notice_sent", on_date=date(2025, 3, 7),
+                    recorded_at=datetime.now(UTC), actor_label="经办人", state_after="awaiting_fee",
+                    data={"amount": 30}))
+        a.fee_amount = 30
+        s.commit()
+        assert fee_summary(s, [tree.civil_affairs.id], 2025) == {
+            "notices": 3, "notice_amount": 100, "paid_count": 1, "paid_amount": 50}

@@ -272,21 +272,25 @@ def proactive_values(
 
 
 def fee_summary(session: Session, agency_ids: Sequence[int], year: int) -> dict[str, int]:
-    """信息处理费: fee notices sent in the year, their total, and the amount paid (for section 六)."""
+    """信息处理费 (for section 六): fee notices sent in the year and their total, payments received in the year and
+    their total. Each notice and each payment counts once, with the amount recorded on its own event (the
+    application's current ``fee_amount`` is only the latest notice's)."""
     s, e = date(year, 1, 1), date(year, 12, 31)
-    ids = list(agency_ids)
-    notices = session.execute(
-        select(Event.kind, func.count(), func.coalesce(func.sum(Application.fee_amount), 0))
+    rows = session.execute(
+        select(Event.kind, Event.data, Application.fee_amount)
         .join(Application, Application.id == Event.application_id)
-        .where(_in(ids), Event.kind.in_(["fee_notice_sent", "fee_paid"]), Event.on_date.between(s, e))
-        .group_by(Event.kind)
+        .where(_in(list(agency_ids)), Event.kind.in_(["fee_notice_sent", "fee_paid"]), Event.on_date.between(s, e))
     ).all()
     out = {"notices": 0, "notice_amount": 0, "paid_count": 0, "paid_amount": 0}
-    for kind, n, amount in notices:
+    for kind, data, current in rows:
+        amount = (data or {}).get("amount")
+        value = amount if isinstance(amount, int) and not isinstance(amount, bool) else int(current or 0)
         if kind == "fee_notice_sent":
-            out["notices"], out["notice_amount"] = int(n), int(amount)
+            out["notices"] += 1
+            out["notice_amount"] += value
         else:
-            out["paid_count"], out["paid_amount"] = int(n), int(amount)
+            out["paid_count"] += 1
+            out["paid_amount"] += value
     return out
 
 

@@ -440,6 +440,8 @@ def apply_action(
             on,
         )
     elif action == "fee_notice":
+        if "fee_notice_sent" in kinds:
+            raise WorkflowError("本申请已发出过收费通知，同一申请只收取一次信息处理费")
         if on < rules.fee_rules_effective:
             raise WorkflowError(f"信息处理费办法自{rules.fee_rules_effective.isoformat()}起施行，此前不能收费")
         amount = _int(p.get("amount"), "收费金额（元）", 0)
