@@ -3,6 +3,7 @@ the three-valued Art. 26 check, stale due dates, reminders, backups, rule inheri
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -262,3 +263,35 @@ def test_fee_counted_once_per_notice_and_second_notice_refused(engine: Engine) -
         s.commit()
         assert fee_summary(s, [tree.civil_affairs.id], 2025) == {
             "notices": 3, "notice_amount": 100, "paid_count": 1, "paid_amount": 50}
+
+
+# ---- 6. Art. 26: yes / no / unknown -------------------------------------------------------------------------
+
+
+def test_art26_unknown_when_holiday_data_missing(site: Site) -> None:
+    from xxgk.casework.catalogue import add_item
+    from xxgk.casework.models import Agency
+
+    short = WorkCalendar(CAL.overrides.values(), [y for y in CAL.years if y <= 2025])
+    with Session(site.engine) as s:
+        agency = s.get(Agency, site.tree.civil_affairs.id)
+        assert agency is not None
+        item = add_item(s, agency, title="跨年发布的文件", made_on=date(2025, 12, 22), published_on=date(2025, 12, 24),
+                        calendar=short, rules=RULES)  # 20 WD after 12/22 runs into 2026, unknown to `short`
+        assert item.late is None
+        s.commit()
+        item_id = item.id
+    c = TestClient(site.app)
+    found = c.get("/api/v1/catalogue", params={"q": "跨年发布"}).json()["items"]
+    assert found[0]["published_within_art26"] is None and found[0]["art26"] == "unknown"
+    feed = {i["id"]: i["_xxgk"] for i in c.get("/catalogue/feed.json").json()["items"]}
+    assert any(v["art26"] == "unknown" and v["published_within_art26"] is None for v in feed.values())
+    assert any(v["art26"] == "late" and v["published_within_art26"] is False for v in feed.values())
+    assert any(v["art26"] == "on_time" and v["published_within_art26"] is True for v in feed.values())
+    rss = c.get("/catalogue/feed.rss").text
+    assert '<category domain="urn:xxgk:art26">无法判断（节假日数据缺失）</category>' in rss
+    assert '<category domain="urn:xxgk:art26">超过第二十六条时限</category>' in rss
+    assert "无法判断（节假日数据缺失）" in c.get(f"/catalogue/{item_id}").text
+    staff = login(site, "clerk").get("/staff/catalogue").text
+    row = re.search(r"跨年发布的文件.*?</tr>", staff)
+    assert row and "无法判断" in row.group(0) and "按时" not in row.group(0)

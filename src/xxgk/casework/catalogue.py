@@ -22,7 +22,18 @@ from xxgk.casework.deadlines import DeadlineRules
 from xxgk.casework.models import Agency, CatalogueItem
 from xxgk.formats import get_format
 
-__all__ = ["ART20_ITEMS", "CHANNELS", "add_item", "art26_check", "feed_json", "feed_rss", "search"]
+__all__ = [
+    "ART20_ITEMS",
+    "ART26_LABELS",
+    "CHANNELS",
+    "add_item",
+    "art26_check",
+    "art26_status",
+    "art26_within",
+    "feed_json",
+    "feed_rss",
+    "search",
+]
 
 CHANNELS: dict[str, str] = {
     "website": "政府网站",
@@ -104,6 +115,22 @@ def _lock_serials(session: Session, agency: Agency) -> None:
     )
 
 
+ART26_LABELS = {"on_time": "按时公开", "late": "超过第二十六条时限", "unknown": "无法判断（节假日数据缺失）"}
+ART26_DOMAIN = "urn:xxgk:art26"  # the RSS <category> domain of the Art. 26 status
+
+
+def art26_status(item: CatalogueItem) -> str:
+    """``on_time``, ``late`` or ``unknown`` (the check could not be decided)."""
+    if item.late is None:
+        return "unknown"
+    return "late" if item.late else "on_time"
+
+
+def art26_within(item: CatalogueItem) -> bool | None:
+    """Published within the Art. 26 period: True, False, or None when it could not be decided."""
+    return None if item.late is None else not item.late
+
+
 def add_item(
     session: Session,
     agency: Agency,
@@ -161,7 +188,7 @@ def add_item(
         art20_item=art20_item,
         summary=summary.strip()[:2000],
         body=body.strip(),
-        late=on_time is False,
+        late=None if on_time is None else not on_time,
         created_at=datetime.now(UTC),
     )
     session.add(item)
@@ -223,7 +250,8 @@ def item_json(item: CatalogueItem, base_url: str = "") -> dict[str, Any]:
         "summary": item.summary,
         "agency": item.agency.name if item.agency else None,
         "url": f"{base_url}/catalogue/{item.id}",
-        "published_within_art26": not item.late,
+        "published_within_art26": art26_within(item),
+        "art26": art26_status(item),
     }
 
 
@@ -264,6 +292,7 @@ def feed_rss(items: list[CatalogueItem], base_url: str) -> str:
             f'<guid isPermaLink="false">{escape(i.index_number)}</guid>'
             f"<pubDate>{pub}</pubDate>"
             f"<description>{escape(i.summary)}</description>"
+            f'<category domain="{ART26_DOMAIN}">{ART26_LABELS[art26_status(i)]}</category>'
             "</item>"
         )
     parts.append("</channel></rss>")

@@ -252,7 +252,7 @@ class CatalogueItem(Base):
     art20_item: Mapped[str] = mapped_column(String(60), default="")  # "1".."15" or a table-二 row key
     summary: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
-    late: Mapped[bool] = mapped_column(Boolean, default=False)  # Art. 26 check failed
+    late: Mapped[bool | None] = mapped_column(Boolean)  # Art. 26: True late, False on time, None undecided
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     agency: Mapped[Agency] = relationship()

@@ -19,6 +19,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
+from xxgk.casework.catalogue import ART26_LABELS, art26_status
 from xxgk.casework.db import make_engine
 from xxgk.casework.models import CHANNELS, ROLES, STATES
 from xxgk.casework.notify import backend_from_env
@@ -76,9 +77,10 @@ def create_app(config: AppConfig | None = None) -> FastAPI:
     }
     templates = Jinja2Templates(directory=str(resources.files("xxgk.casework.web") / "templates"))
     env = templates.env
-    env.globals.update(STATES=STATES, CHANNELS=CHANNELS, ROLES=ROLES, APPLICANT_TYPES=dict(applicant_types()))
+    env.globals.update(STATES=STATES, CHANNELS=CHANNELS, ROLES=ROLES, APPLICANT_TYPES=dict(applicant_types()),
+                       ART26_LABELS=ART26_LABELS)
     env.filters.update(cn_date=_cn_date, mask_name=mask_name, mask_phone=mask_phone, mask_email=mask_email,
-                       mask_id=mask_id_number)
+                       mask_id=mask_id_number, art26=art26_status)
     app.state.templates = templates
     app.add_middleware(
         SessionMiddleware, secret_key=cfg.secret_key, session_cookie="xxgk_session", max_age=8 * 3600,
