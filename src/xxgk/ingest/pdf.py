@@ -7,8 +7,8 @@ numbers of a two-line row on the wrong line. Text outside the tables becomes LIN
 tables by vertical position. Where a page has no ruling lines but several lines ending in numbers, the table
 is rebuilt from word positions (the box layout of :mod:`xxgk.ingest.ocr`).
 
-Grids: a merged cell's text sits in its top-left grid cell; the other grid cells it covers repeat the text
-with ``spanned=True`` (as the HTML reader does). Blank cells stay ``""`` (blank is not 0). Tables broken across
+Grids (:mod:`xxgk.ingest.grid`): a merged cell's text sits in its top-left grid cell; the other grid cells it
+covers repeat the text with ``spanned=True``. Blank cells stay ``""`` (blank is not 0). Tables broken across
 pages stay separate blocks. Pages without a text layer are sent to OCR (:mod:`xxgk.ingest.ocr`) when it is installed.
 
 Bounds: at most :data:`MAX_PAGES` pages; per page :data:`MAX_EDGES` ruling segments, :data:`MAX_GRID` ruling
@@ -23,14 +23,14 @@ import io
 import logging
 import re
 import time
-from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from xxgk.ingest.assemble import DocumentBuilder, GridCell, is_cjk, join_fragments
 from xxgk.ingest.document import BlockKind, Document
 from xxgk.ingest.furniture import furniture
+from xxgk.ingest.grid import CellGrid, build_grid
 from xxgk.ingest.ocr import Box, layout
 
 # pdfminer (under pdfplumber) logs a warning per glyph for fonts without a FontBBox (Chrome's print-to-PDF
@@ -116,102 +116,6 @@ def _cell_text(chars: list[dict[str, Any]]) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Cell boxes → grid
-
-
-def _cluster(values: Iterable[float], tol: float) -> list[float]:
-    """Sorted representative coordinates: values closer than ``tol`` merge into their mean."""
-    groups: list[list[float]] = []
-    for v in sorted(values):
-        if groups and v - groups[-1][-1] <= tol:
-            groups[-1].append(v)
-        else:
-            groups.append([v])
-    return [sum(g) / len(g) for g in groups]
-
-
-def _nearest(coords: Sequence[float], v: float) -> int:
-    i = bisect_right(coords, v)
-    if i == 0:
-        return 0
-    if i == len(coords):
-        return len(coords) - 1
-    return i if coords[i] - v < v - coords[i - 1] else i - 1
-
-
-@dataclass(slots=True)
-class _Grid:
-    bbox: tuple[float, float, float, float]
-    xs: list[float]
-    ys: list[float]
-    owner: list[list[int | None]]  # grid position → index into origins
-    origins: list[tuple[int, int]]  # cell index → its top-left grid position
-    chars: list[list[dict[str, Any]]]  # cell index → characters
-
-    def locate(self, x: float, y: float) -> int | None:
-        c = bisect_right(self.xs, x) - 1
-        r = bisect_right(self.ys, y) - 1
-        if 0 <= r < len(self.owner) and 0 <= c < len(self.owner[0]):
-            return self.owner[r][c]
-        return None
-
-    def rows(self) -> list[list[GridCell]]:
-        texts = [_cell_text(chars) for chars in self.chars]
-        grid: list[list[GridCell]] = []
-        for r, owners in enumerate(self.owner):
-            row: list[GridCell] = []
-            for c, cell in enumerate(owners):
-                if cell is None:
-                    row.append(GridCell(""))
-                elif self.origins[cell] == (r, c):
-                    row.append(GridCell(texts[cell]))
-                else:
-                    row.append(GridCell(texts[cell], spanned=True))
-            grid.append(row)
-        # drop grid rows / columns in which no cell starts (hairline slivers left by near-equal coordinates)
-        keep_rows = [r for r in range(len(grid)) if any(self.origins[o][0] == r for o in _ids(self.owner[r]))]
-        keep_cols = [
-            c
-            for c in range(len(self.xs) - 1)
-            if any(o is not None and self.origins[o][1] == c for row in self.owner for o in row[c : c + 1])
-        ]
-        return [[grid[r][c] for c in keep_cols] for r in keep_rows]
-
-
-def _ids(row: list[int | None]) -> list[int]:
-    return [o for o in row if o is not None]
-
-
-def _build_grid(cells: Sequence[tuple[float, float, float, float]], tol: float = 2.0) -> _Grid | None:
-    if not cells or len(cells) > MAX_CELLS:
-        return None
-    xs = _cluster([v for c in cells for v in (c[0], c[2])], tol)
-    ys = _cluster([v for c in cells for v in (c[1], c[3])], tol)
-    if len(xs) < 2 or len(ys) < 2:
-        return None
-    owner: list[list[int | None]] = [[None] * (len(xs) - 1) for _ in range(len(ys) - 1)]
-    origins: list[tuple[int, int]] = []
-    for x0, top, x1, bottom in cells:
-        c0, c1 = _nearest(xs, x0), _nearest(xs, x1)
-        r0, r1 = _nearest(ys, top), _nearest(ys, bottom)
-        if c1 <= c0 or r1 <= r0:
-            continue
-        index = len(origins)
-        origins.append((r0, c0))
-        for r in range(r0, r1):
-            for c in range(c0, c1):
-                if owner[r][c] is None:
-                    owner[r][c] = index
-    for r, owners in enumerate(owner):  # holes (a border missing around one cell) become cells of their own
-        for c, cell in enumerate(owners):
-            if cell is None:
-                owners[c] = len(origins)
-                origins.append((r, c))
-    bbox = (xs[0], ys[0], xs[-1], ys[-1])
-    return _Grid(bbox, xs, ys, owner, origins, [[] for _ in origins])
-
-
-# ---------------------------------------------------------------------------------------------------------
 # One page through pdfplumber
 
 
@@ -275,7 +179,7 @@ def _plumber_items(ppage: Any, page_no: int, warnings: list[str], use_tables: bo
             f"第 {page_no} 页字符过多，只读取前 {MAX_CHARS_PER_PAGE} 个 (page {page_no}: too many characters)"
         )
         chars = chars[:MAX_CHARS_PER_PAGE]
-    grids: list[_Grid] = []
+    grids: list[CellGrid] = []
     if use_tables:
         edges = page.edges
         crossings = len({round(float(e["top"])) for e in edges if e.get("orientation") == "h"}) * len(
@@ -287,7 +191,7 @@ def _plumber_items(ppage: Any, page_no: int, warnings: list[str], use_tables: bo
             )
         else:
             for table in page.find_tables(_closing_edges(edges)):
-                grid = _build_grid(table.cells)
+                grid = build_grid(table.cells, MAX_CELLS)
                 if grid is not None and len(grid.xs) > 2:
                     grids.append(grid)
     loose: list[dict[str, Any]] = []
@@ -297,17 +201,17 @@ def _plumber_items(ppage: Any, page_no: int, warnings: list[str], use_tables: bo
         for grid in grids:
             cell = grid.locate(x, y)
             if cell is not None:
-                grid.chars[cell].append(ch)
+                grid.items[cell].append(ch)
                 break
         else:
             loose.append(ch)
     items: list[_PageItem] = []
     for grid in grids:
-        rows = grid.rows()
+        rows = grid.rows(_cell_text)
         if rows and len(rows[0]) > 1:
             items.append(_PageItem(grid.bbox[1], grid.bbox[3], rows=rows))
         else:  # a framed paragraph, not a table: its text goes back to the lines
-            loose.extend(ch for chars_ in grid.chars for ch in chars_)
+            loose.extend(ch for chars_ in grid.items for ch in chars_)
     text_lines = _group_lines(loose)
     if use_tables and not grids and sum(1 for ln in text_lines if _is_numeric_row(ln.text())) >= 3:
         return _text_position_items(text_lines)
