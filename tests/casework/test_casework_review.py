@@ -295,3 +295,56 @@ def test_art26_unknown_when_holiday_data_missing(site: Site) -> None:
     staff = login(site, "clerk").get("/staff/catalogue").text
     row = re.search(r"跨年发布的文件.*?</tr>", staff)
     assert row and "无法判断" in row.group(0) and "按时" not in row.group(0)
+
+
+# ---- 5. stored dates follow the holiday table and the rules ----------------------------------------------
+
+
+def test_due_dates_recomputed_when_holiday_table_or_rules_change(engine: Engine) -> None:
+    from xxgk.casework.calendar import seed_years
+    from xxgk.casework.catalogue import add_item
+    from xxgk.casework.db import load_calendar
+    from xxgk.casework.models import Agency, CatalogueItem
+
+    future = max(seed_years()) + 1
+    today = date(future - 1, 12, 10)
+    site = make_site(engine, today=today)
+    with Session(site.engine) as s:
+        cal = load_calendar(s)
+        agency = s.get(Agency, site.tree.civil_affairs.id)
+        assert agency is not None
+        clerk = Actor("clerk", "经办人", site.tree.users["clerk"].id, agency.id)
+        app, _ = register_application(
+            s, agency=agency, channel="email", applicant_type="natural_person", applicant_name="张三",
+            description="跨年的申请", received_on=today, actor=clerk, calendar=cal, today=today,
+            applicant_email="z@example.com")
+        item = add_item(s, agency, title="年底文件", made_on=today, published_on=today, calendar=cal, rules=RULES)
+        assert app.due_date is None and item.late is None  # both periods run into `future`
+        s.commit()
+        app_id, item_id = app.id, item.id
+    clerk_c = login(site, "clerk")
+    row = re.search(r'/staff/applications/' + str(app_id) + r'".*?</tr>', clerk_c.get("/staff").text, re.S)
+    assert row and "节假日数据缺失" in row.group(0) and "暂停计时" not in row.group(0)
+    admin = login(site, "admin")
+    r = admin.post("/staff/admin/holidays", data={"csrf_token": csrf(admin, "/staff/admin"),
+                                                  "days": f"{future}-01-01 休 元旦", "complete_year": str(future)})
+    assert r.status_code == 200
+    with Session(site.engine) as s:
+        cal = load_calendar(s)
+        app = s.get(Application, app_id)
+        assert app is not None and app.due_date == cal.add_working_days(today, 20)
+        ci = s.get(CatalogueItem, item_id)
+        assert ci is not None and ci.late is False
+    r = admin.post("/staff/admin/rules", data={"csrf_token": csrf(admin, "/staff/admin"), "answer_days": "15"})
+    assert r.status_code == 200, r.text
+    with Session(site.engine) as s:
+        app = s.get(Application, app_id)
+        assert app is not None and app.due_date == load_calendar(s).add_working_days(today, 15)
+
+
+def test_dashboard_names_the_real_reason_for_a_missing_due_date(site: Site) -> None:
+    app_id = new_case(site)
+    clerk = login(site, "clerk")
+    assert case_page_action(clerk, app_id, "start_consultation", party="第三方").status_code == 200
+    row = re.search(r'/staff/applications/' + str(app_id) + r'".*?</tr>', clerk.get("/staff").text, re.S)
+    assert row and "征求意见期间，暂停计时" in row.group(0)

@@ -33,11 +33,18 @@ def _engine(url: str | None) -> Engine:
 
 
 def prepare_database(engine: Engine) -> None:
+    """Migrate to head and seed the holiday table; when the seed brought new days or years (a newer
+    chinesecalendar), recompute the open cases' due dates and the catalogue's Art. 26 status."""
     from xxgk.casework.db import migrate, seed_calendar
+    from xxgk.casework.models import CalendarYear
+    from xxgk.casework.refresh import refresh_dates
 
     migrate(engine)
     with Session(engine) as s:
-        seed_calendar(s)
+        years = set(s.scalars(select(CalendarYear.year)))
+        added = seed_calendar(s)
+        if added or set(s.scalars(select(CalendarYear.year))) != years:
+            refresh_dates(s)
         s.commit()
 
 

@@ -19,12 +19,14 @@ result on 31 December is carried forward.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
 from jinja2 import Environment
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
 from xxgk.casework.calendar import CalendarDataMissing, WorkCalendar
 from xxgk.casework.deadlines import Clock, Deadline, DeadlineRules, Pause, compute_deadline
@@ -41,6 +43,8 @@ __all__ = [
     "clock_of",
     "deadline_of",
     "effective_rules",
+    "no_due_date_reason",
+    "recompute_open_cases",
     "register_application",
     "render_reply",
 ]
@@ -332,6 +336,61 @@ def _recompute(app: Application, calendar: WorkCalendar, rules: DeadlineRules) -
         app.due_date = None
         return
     app.due_date = dl.due
+
+
+def recompute_open_cases(
+    session: Session, calendar: WorkCalendar, agency_ids: Collection[int] | None = None
+) -> int:
+    """Recompute the stored dates of the open cases (of ``agency_ids``, default all) from their trails, after the
+    holiday table or the rules changed; returns the number of cases whose dates changed.
+
+    The answer deadline follows the current table and rules. A 补正 or payment date already notified to the
+    applicant is kept; one left undetermined for lack of holiday data is filled in now.
+    """
+    stmt = (
+        select(Application)
+        .where(Application.state.in_(OPEN_STATES))
+        .options(selectinload(Application.events))
+        .order_by(Application.id)
+    )
+    if agency_ids is not None:
+        stmt = stmt.where(Application.agency_id.in_(list(agency_ids)))
+    rules_of: dict[int, DeadlineRules] = {}
+    changed = 0
+    for app in session.scalars(stmt):
+        rules = rules_of.get(app.agency_id)
+        if rules is None:
+            rules = rules_of[app.agency_id] = effective_rules(app.agency)
+        before = (app.due_date, app.correction_due, app.fee_due)
+        _recompute(app, calendar, rules)
+        events = sorted(app.events, key=lambda e: e.seq)
+        if app.state == "awaiting_correction" and app.correction_due is None:
+            req = next((e for e in reversed(events) if e.kind == "correction_requested"), None)
+            if req is not None:
+                app.correction_due = _add_wd(calendar, req.on_date, int(req.data.get("days") or 0))
+        if app.state == "awaiting_fee" and app.fee_due is None:
+            fee = next((e for e in reversed(events) if e.kind == "fee_notice_sent"), None)
+            if fee is not None:
+                app.fee_due = _add_wd(calendar, fee.on_date, rules.fee_payment_days)
+        if (app.due_date, app.correction_due, app.fee_due) != before:
+            changed += 1
+    session.flush()
+    return changed
+
+
+def no_due_date_reason(app: Application) -> str:
+    """Why an open case has no stored due date: the clock is stopped or paused, or the holiday data is missing."""
+    if app.state not in OPEN_STATES:
+        return "—"
+    if app.state == "awaiting_correction":
+        return "补正期间，计时中止"
+    if app.state == "consulting":
+        return "征求意见期间，暂停计时"
+    if app.state == "awaiting_fee":
+        fee = next((e for e in sorted(app.events, key=lambda e: -e.seq) if e.kind == "fee_notice_sent"), None)
+        if fee is not None and fee.data.get("pauses"):
+            return "缴费期间，暂停计时"
+    return "节假日数据缺失，无法计算"
 
 
 def _add_wd(calendar: WorkCalendar, on: date, n: int) -> date | None:

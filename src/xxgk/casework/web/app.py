@@ -26,6 +26,7 @@ from xxgk.casework.notify import backend_from_env
 from xxgk.casework.outcomes import applicant_types
 from xxgk.casework.security import RateLimiter, mask_email, mask_id_number, mask_name, mask_phone
 from xxgk.casework.web.deps import AppConfig, NeedLogin, check_csrf, csrf_token, current_user, get_db, route_policy
+from xxgk.casework.workflow import no_due_date_reason
 
 __all__ = ["create_app"]
 
@@ -80,7 +81,7 @@ def create_app(config: AppConfig | None = None) -> FastAPI:
     env.globals.update(STATES=STATES, CHANNELS=CHANNELS, ROLES=ROLES, APPLICANT_TYPES=dict(applicant_types()),
                        ART26_LABELS=ART26_LABELS)
     env.filters.update(cn_date=_cn_date, mask_name=mask_name, mask_phone=mask_phone, mask_email=mask_email,
-                       mask_id=mask_id_number, art26=art26_status)
+                       mask_id=mask_id_number, art26=art26_status, no_due_reason=no_due_date_reason)
     app.state.templates = templates
     app.add_middleware(
         SessionMiddleware, secret_key=cfg.secret_key, session_cookie="xxgk_session", max_age=8 * 3600,

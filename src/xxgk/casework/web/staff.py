@@ -33,6 +33,7 @@ from xxgk.casework.models import (
     User,
 )
 from xxgk.casework.outcomes import applicant_types
+from xxgk.casework.refresh import refresh_dates
 from xxgk.casework.security import hash_password
 from xxgk.casework.web.deps import HANDLERS, STAFF, Ctx, policy
 from xxgk.casework.web.portal import ctx, field, page, read_form
@@ -462,6 +463,7 @@ async def admin_rules(c: Ctx = Depends(ctx)) -> Response:  # noqa: B008
     except ValueError as exc:
         return _admin_error(c, exc)
     agency.settings = {**(agency.settings or {}), "rules": overrides}
+    refresh_dates(c.db, subtree_ids(c.db, agency.id))  # the agency and the descendants inheriting from it
     c.db.commit()
     return RedirectResponse("/staff/admin", status_code=303)
 
@@ -513,6 +515,7 @@ async def admin_holidays(c: Ctx = Depends(ctx)) -> Response:  # noqa: B008
             if c.db.get(CalendarYear, int(year)) is None:
                 c.db.add(CalendarYear(year=int(year), source="admin",
                                       note=f"{c.user.display_name if c.user else ''} 确认"))
+        refresh_dates(c.db)  # the table serves every agency: recompute all open cases and catalogue checks
         c.db.commit()
     except WorkflowError as exc:
         return _admin_error(c, exc)
