@@ -348,3 +348,31 @@ def test_dashboard_names_the_real_reason_for_a_missing_due_date(site: Site) -> N
     assert case_page_action(clerk, app_id, "start_consultation", party="第三方").status_code == 200
     row = re.search(r'/staff/applications/' + str(app_id) + r'".*?</tr>', clerk.get("/staff").text, re.S)
     assert row and "征求意见期间，暂停计时" in row.group(0)
+
+
+# ---- 2. reminders follow each agency's due_soon_days --------------------------------------------------------
+
+
+def test_reminders_use_each_agencys_due_soon_rule(engine: Engine) -> None:
+    from xxgk.casework.models import Notice
+    from xxgk.casework.notify import queue_reminders
+
+    today = date(2025, 4, 1)
+    with Session(engine) as s:
+        tree, _, _ = _setup(s)
+        tree.government.settings = {"rules": {"due_soon_days": 10}}  # inherited by 民政局
+        tree.township.settings = {"rules": {"due_soon_days": 2}}
+        ids = {}
+        for agency, key in ((tree.civil_affairs, "civil"), (tree.township, "town")):
+            app, _ = register_application(
+                s, agency=agency, channel="in_person", applicant_type="natural_person", applicant_name="张三",
+                description="某文件", received_on=date(2025, 3, 13), actor=Actor("clerk", "经办人"), calendar=CAL,
+                today=today, applicant_phone="13900001111")
+            ids[key] = app.id
+        s.commit()
+        due = s.get(Application, ids["civil"]).due_date  # type: ignore[union-attr]
+        assert due is not None and 2 < CAL.working_days_between(today, due) <= 10
+        assert queue_reminders(s, today, CAL) == 2  # 民政局's clerk and approver; not 青山镇 (2 days)
+        reminded = {n.application_id for n in s.scalars(select(Notice).where(Notice.kind == "期限提醒"))}
+        assert reminded == {ids["civil"]}
+        assert queue_reminders(s, today, CAL, due_soon_days=20) == 1  # an explicit threshold for all: town too

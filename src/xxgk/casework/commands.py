@@ -262,7 +262,7 @@ def register(app: typer.Typer) -> None:
 
         engine = _engine(database_url)
         with Session(engine) as s:
-            n = queue_reminders(s, date.today(), load_calendar(s))
+            n = queue_reminders(s, date.today(), load_calendar(s))  # each agency's due_soon_days rule
             s.commit()
             sent = deliver_pending(s, backend_from_env())
         typer.echo(f"生成提醒 {n} 条，发送 {sent} 条。")

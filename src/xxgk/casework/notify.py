@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xxgk.casework.calendar import CalendarDataMissing, WorkCalendar
-from xxgk.casework.models import Application, Notice, User
+from xxgk.casework.models import Agency, Application, Notice, User
 from xxgk.casework.security import mask_email
 
 __all__ = ["ConsoleBackend", "MailBackend", "SmtpBackend", "backend_from_env", "deliver_pending", "queue_reminders"]
@@ -97,18 +97,32 @@ def deliver_pending(session: Session, backend: MailBackend, limit: int = 200) ->
     return sent
 
 
-def queue_reminders(session: Session, today: date, calendar: WorkCalendar, due_soon_days: int = 5) -> int:
-    """Queue one reminder per open case that is overdue or due within ``due_soon_days`` working days, to every
-    clerk and approver of its agency with an e-mail address (at most once per case and day)."""
-    try:
-        horizon = calendar.add_working_days(today, due_soon_days)
-    except CalendarDataMissing:
-        horizon = today
-    apps = session.scalars(
+def queue_reminders(session: Session, today: date, calendar: WorkCalendar, due_soon_days: int | None = None) -> int:
+    """Queue one reminder per open case that is overdue or due soon, to every clerk and approver of its agency
+    with an e-mail address (at most once per case and day). "Due soon" is within the ``due_soon_days`` rule of
+    the case's agency (its effective rules, inherited from its parents), or within ``due_soon_days`` working
+    days for every agency when given."""
+    from xxgk.casework.workflow import effective_rules
+
+    def horizon_for(days: int) -> date:
+        try:
+            return calendar.add_working_days(today, days)
+        except CalendarDataMissing:
+            return today
+
+    horizons: dict[int, date] = {}
+    for agency in session.scalars(select(Agency)):
+        days = due_soon_days if due_soon_days is not None else effective_rules(agency).due_soon_days
+        horizons[agency.id] = horizon_for(days)
+    if not horizons:
+        return 0
+    candidates = session.scalars(
         select(Application).where(
-            Application.state.in_(OPEN), Application.due_date.is_not(None), Application.due_date <= horizon
-        )
+            Application.state.in_(OPEN), Application.due_date.is_not(None),
+            Application.due_date <= max(horizons.values()),
+        ).order_by(Application.id)
     ).all()
+    apps = [a for a in candidates if a.due_date is not None and a.due_date <= horizons.get(a.agency_id, today)]
     already = {
         (n.application_id, n.recipient)
         for n in session.scalars(select(Notice).where(Notice.kind == "期限提醒", Notice.on_date == today))
