@@ -376,3 +376,46 @@ def test_reminders_use_each_agencys_due_soon_rule(engine: Engine) -> None:
         reminded = {n.application_id for n in s.scalars(select(Notice).where(Notice.kind == "期限提醒"))}
         assert reminded == {ids["civil"]}
         assert queue_reminders(s, today, CAL, due_soon_days=20) == 1  # an explicit threshold for all: town too
+
+
+# ---- 8. a backup is one consistent snapshot -------------------------------------------------------------------
+
+
+def test_backup_reads_one_snapshot_while_others_write(engine: Engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import gzip
+    import json
+    from datetime import UTC, datetime
+
+    from sqlalchemy import event, func, insert
+
+    from xxgk.casework.commands import backup_database
+    from xxgk.casework.models import CalendarYear, Notice
+
+    with Session(engine) as s:
+        _setup(s)
+        s.commit()
+        years_before = s.scalar(select(func.count()).select_from(CalendarYear))
+    fired = {"done": False}
+
+    def write_elsewhere(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if fired["done"] or "FROM agencies" not in statement:
+            return
+        fired["done"] = True  # the backup has read its first table: another client commits to later ones
+        with engine.begin() as other:
+            other.execute(insert(CalendarYear).values(year=2999, source="admin", note="并发写入"))
+            other.execute(insert(Notice).values(recipient="x@example.com", subject="并发", body="", kind="test",
+                                                backend="console", status="sent", error="",
+                                                created_at=datetime.now(UTC), on_date=TODAY))
+
+    event.listen(engine, "after_cursor_execute", write_elsewhere)
+    try:
+        counts = backup_database(engine, tmp_path / "b.jsonl.gz")
+    finally:
+        event.remove(engine, "after_cursor_execute", write_elsewhere)
+    assert fired["done"]
+    assert counts["calendar_years"] == years_before and counts["notices"] == 0
+    with gzip.open(tmp_path / "b.jsonl.gz", "rt", encoding="utf-8") as f:
+        lines = [json.loads(x) for x in f]
+    assert not any(x.get("t") == "notices" for x in lines)
+    with Session(engine) as s:  # the concurrent writes themselves went through
+        assert s.scalar(select(func.count()).select_from(Notice)) == 1

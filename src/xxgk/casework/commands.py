@@ -12,12 +12,14 @@ import gzip
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy import Engine, func, insert, select, text
+from sqlalchemy import Connection, Engine, func, insert, select, text
 from sqlalchemy.orm import Session
 
 __all__ = ["backup_database", "register", "restore_database"]
@@ -70,6 +72,30 @@ def _decode(value: Any) -> Any:
     return value
 
 
+@contextmanager
+def _snapshot(engine: Engine) -> Iterator[Connection]:
+    """A connection whose reads all see one consistent state of the database, while writers go on.
+
+    PostgreSQL: a REPEATABLE READ, READ ONLY transaction (one snapshot for every statement). SQLite: an explicit
+    read transaction (the driver would otherwise run each SELECT in its own); in WAL mode it reads the state as
+    of its first statement.
+    """
+    if engine.dialect.name == "postgresql":
+        with (
+            engine.connect().execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True) as conn,
+            conn.begin(),
+        ):
+            yield conn
+        return
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN DEFERRED")
+        try:
+            yield conn
+        finally:
+            conn.rollback()
+
+
 def backup_database(engine: Engine, path: Path) -> dict[str, int]:
     """Write every table to ``path``; returns the row count per table."""
     from alembic.migration import MigrationContext
@@ -78,7 +104,7 @@ def backup_database(engine: Engine, path: Path) -> dict[str, int]:
 
     counts: dict[str, int] = {}
     tmp = path.with_name(path.name + ".tmp")
-    with engine.connect() as conn, gzip.open(tmp, "wt", encoding="utf-8") as out:
+    with _snapshot(engine) as conn, gzip.open(tmp, "wt", encoding="utf-8") as out:
         revision = MigrationContext.configure(conn).get_current_revision()
         out.write(json.dumps({"format": BACKUP_FORMAT, "version": BACKUP_VERSION, "revision": revision,
                               "created": datetime.now().isoformat()}) + "\n")
