@@ -419,3 +419,53 @@ def test_backup_reads_one_snapshot_while_others_write(engine: Engine, tmp_path) 
     assert not any(x.get("t") == "notices" for x in lines)
     with Session(engine) as s:  # the concurrent writes themselves went through
         assert s.scalar(select(func.count()).select_from(Notice)) == 1
+
+
+# ---- 4. rule settings store only the agency's own changes -------------------------------------------------
+
+
+def test_rule_form_stores_only_own_changes_and_can_return_to_inherited(site: Site) -> None:
+    from xxgk.casework.deadlines import RULE_NOTES
+    from xxgk.casework.models import Agency
+    from xxgk.casework.workflow import effective_rules
+
+    with Session(site.engine) as s:
+        gov = s.get(Agency, site.tree.government.id)
+        assert gov is not None
+        gov.settings = {"rules": {"fee_payment_days": 25, "fee_notice_pauses_clock": False}}
+        s.commit()
+
+    def own_and_effective() -> tuple[dict, object]:  # type: ignore[type-arg]
+        with Session(site.engine) as s:
+            civil = s.get(Agency, site.tree.civil_affairs.id)
+            assert civil is not None
+            return dict((civil.settings or {}).get("rules") or {}), effective_rules(civil)
+
+    admin = login(site, "admin")
+    page = admin.get("/staff/admin").text
+    assert 'name="fee_payment_days" value="25"' in page  # the inherited value is shown
+    # Saving the page as shown (every field, checkboxes as the browser sends them) stores nothing.
+    _, eff = own_and_effective()
+    data: dict[str, object] = {"csrf_token": csrf(admin, "/staff/admin")}
+    for key in RULE_NOTES:
+        v = getattr(eff, key)
+        data[key] = (["false", "true"] if v else ["false"]) if isinstance(v, bool) else str(v)
+    assert admin.post("/staff/admin/rules", data=data).status_code == 200
+    own, eff = own_and_effective()
+    assert own == {} and eff.fee_payment_days == 25  # type: ignore[attr-defined]
+    # Back to the statutory default the parent overrode, and the checkbox the parent turned off.
+    data.update(fee_payment_days="20", fee_notice_pauses_clock=["false", "true"])
+    assert admin.post("/staff/admin/rules", data=data).status_code == 200
+    own, eff = own_and_effective()
+    assert own == {"fee_payment_days": 20, "fee_notice_pauses_clock": True}
+    assert "恢复继承" in admin.get("/staff/admin").text
+    # 恢复继承 for one, an empty field for the other.
+    tok = csrf(admin, "/staff/admin")
+    r = admin.post("/staff/admin/rules", data={"csrf_token": tok, "inherit": "fee_notice_pauses_clock"})
+    assert r.status_code == 200
+    assert own_and_effective()[0] == {"fee_payment_days": 20}
+    assert admin.post("/staff/admin/rules", data={"csrf_token": tok, "fee_payment_days": ""}).status_code == 200
+    own, eff = own_and_effective()
+    assert own == {} and eff.fee_payment_days == 25 and eff.fee_notice_pauses_clock is False  # type: ignore[attr-defined]
+    r = admin.post("/staff/admin/rules", data={"csrf_token": tok, "answer_days": "二十"})
+    assert r.status_code == 400 and "取值无效" in r.text

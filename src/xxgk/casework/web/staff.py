@@ -433,8 +433,10 @@ def admin(c: Ctx, error: str | None = None, status: int = 200) -> HTMLResponse:
     users = c.db.scalars(select(User).where(User.agency_id == agency.id).order_by(User.id)).all()
     years = c.db.scalars(select(CalendarYear).order_by(CalendarYear.year)).all()
     admin_days = c.db.scalars(select(CalendarDay).where(CalendarDay.source == "admin").order_by(CalendarDay.day)).all()
+    own_rules = dict((agency.settings or {}).get("rules") or {})
     return page(c, "staff_admin.html", status=status, agency=agency, users=users, years=years,
-                admin_days=admin_days, rules=effective_rules(agency), notes=RULE_NOTES, roles=ROLES, error=error,
+                admin_days=admin_days, rules=effective_rules(agency), inherited=effective_rules(agency.parent),
+                own_rules=own_rules, notes=RULE_NOTES, roles=ROLES, error=error,
                 missing_years=missing_calendar_years(c))
 
 
@@ -443,26 +445,54 @@ def _admin_error(c: Ctx, exc: Exception) -> HTMLResponse:
     return admin(c, error=str(exc), status=400)
 
 
+_TRUE = {"1", "true", "yes", "on", "是"}
+
+
+def rule_overrides(agency: Agency, form: FormData) -> dict[str, Any]:
+    """The agency's own rule overrides after the settings form: only what differs from what it inherits.
+
+    The form shows the effective values. A value equal to the inherited one (defaults, then the ancestors'
+    overrides) is not stored, so saving the page unchanged stores nothing; an empty field or a ticked
+    ``inherit`` box (恢复继承) drops the agency's own override. A field absent from the form is left as it was.
+    A checkbox rule is sent as a hidden ``false`` followed by the box's ``true``. Bad values raise ValueError
+    (Chinese message).
+    """
+    inherited = effective_rules(agency.parent)
+    own = dict((agency.settings or {}).get("rules") or {})
+    reset = {str(v) for v in form.getlist("inherit")}
+    for key in RULE_NOTES:
+        if key in reset:
+            own.pop(key, None)
+            continue
+        if key not in form:
+            continue
+        values = [str(v).strip() for v in form.getlist(key)]
+        if isinstance(getattr(inherited, key), bool):
+            raw = "true" if any(v.lower() in _TRUE for v in values) else "false"
+        else:
+            raw = values[-1]
+            if raw == "":
+                own.pop(key, None)
+                continue
+        value = getattr(DeadlineRules.from_json({key: raw}, inherited), key)
+        if value == getattr(inherited, key):
+            own.pop(key, None)
+        else:
+            own[key] = value.isoformat() if isinstance(value, date) else value
+    DeadlineRules.from_json(own, inherited)  # the stored set must load
+    return own
+
+
 @router.post("/admin/rules", response_class=HTMLResponse, include_in_schema=False)
 @policy("admin")
 async def admin_rules(c: Ctx = Depends(ctx)) -> Response:  # noqa: B008
     form = await read_form(c.request, 64 * 1024)
     agency = c.agency()
-    overrides: dict[str, Any] = {}
-    defaults = DeadlineRules().to_json()
-    for key in RULE_NOTES:
-        if key in form:
-            v = field(form, key)
-            if v != "" and v != str(defaults[key]):
-                overrides[key] = v
-        elif isinstance(defaults.get(key), bool):
-            overrides[key] = False if defaults[key] else None
-    overrides = {k: v for k, v in overrides.items() if v is not None}
     try:
-        DeadlineRules.from_json(overrides)
+        own = rule_overrides(agency, form)
     except ValueError as exc:
         return _admin_error(c, exc)
-    agency.settings = {**(agency.settings or {}), "rules": overrides}
+    agency.settings = {**(agency.settings or {}), "rules": own}
     refresh_dates(c.db, subtree_ids(c.db, agency.id))  # the agency and the descendants inheriting from it
     c.db.commit()
     return RedirectResponse("/staff/admin", status_code=303)
