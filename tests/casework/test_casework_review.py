@@ -469,3 +469,45 @@ def test_rule_form_stores_only_own_changes_and_can_return_to_inherited(site: Sit
     assert own == {} and eff.fee_payment_days == 25 and eff.fee_notice_pauses_clock is False  # type: ignore[attr-defined]
     r = admin.post("/staff/admin/rules", data={"csrf_token": tok, "answer_days": "二十"})
     assert r.status_code == 400 and "取值无效" in r.text
+
+
+# ---- 14. a repeal date on an existing catalogue item ------------------------------------------------------------
+
+
+def test_repeal_date_recorded_on_existing_item_and_counted(site: Site) -> None:
+    from xxgk.casework.annual_report import proactive_values
+    from xxgk.casework.models import CatalogueItem
+
+    year = TODAY.year - 1
+    with Session(site.engine) as s:
+        item = s.scalars(select(CatalogueItem).where(CatalogueItem.title == "示例市最低生活保障办法")).one()
+        item_id, key = item.id, item.art20_item
+        before = proactive_values(s, [site.tree.civil_affairs.id], year)
+    clerk = login(site, "clerk")
+    page = clerk.get("/staff/catalogue").text
+    assert f'action="/staff/catalogue/{item_id}/repeal"' in page
+    tok = csrf(clerk, "/staff/catalogue")
+    path = f"/staff/catalogue/{item_id}/repeal"
+    r = clerk.post(path, data={"csrf_token": tok, "repealed_on": f"{year}-01-01"})
+    assert r.status_code == 400 and "不能早于成文日期" in r.text
+    r = clerk.post(path, data={"csrf_token": tok, "repealed_on": "昨天"})
+    assert r.status_code == 400 and "格式应为" in r.text
+    r = clerk.post(path, data={"csrf_token": tok})
+    assert r.status_code == 400 and "请填写废止日期" in r.text
+    r = clerk.post(path, data={"csrf_token": tok, "repealed_on": f"{year}-09-30"})
+    assert r.status_code == 200 and f"{year}-09-30" in r.text
+    with Session(site.engine) as s:
+        after = proactive_values(s, [site.tree.civil_affairs.id], year)
+    assert after[f"{key}.repealed"] == (before[f"{key}.repealed"] or 0) + 1
+    assert after[f"{key}.in_force"] == (before[f"{key}.in_force"] or 0) - 1
+    # Another agency's clerk cannot touch it; the supervisor (read-only) is refused by the policy.
+    town = login(site, "town_clerk")
+    r = town.post(path, data={"csrf_token": csrf(town, "/staff/catalogue"), "repealed_on": f"{year}-10-01"})
+    assert r.status_code == 400 and "不是本机关" in r.text
+    sup = login(site, "supervisor")
+    assert sup.post(path, data={"csrf_token": csrf(sup, "/staff/catalogue"), "repealed_on": f"{year}-10-01"}
+                    ).status_code == 403
+    r = clerk.post(path, data={"csrf_token": tok, "repealed_on": f"{year}-09-30", "clear": "1"})
+    assert r.status_code == 200
+    with Session(site.engine) as s:
+        assert s.get(CatalogueItem, item_id).repealed_on is None  # type: ignore[union-attr]

@@ -9,7 +9,7 @@ convention (formats.md §6.1).
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 from xml.sax.saxutils import escape
@@ -35,6 +35,7 @@ __all__ = [
     "feed_rss",
     "recheck_art26",
     "search",
+    "set_repeal_date",
 ]
 
 CHANNELS: dict[str, str] = {
@@ -196,6 +197,17 @@ def add_item(
     session.add(item)
     session.flush()
     return item
+
+
+def set_repeal_date(item: CatalogueItem, repealed_on: date | None, today: date) -> None:
+    """Record (or, with None, withdraw) the 废止日期 of an existing item; it decides table 二's 本年废止 and
+    现行有效 counts. Not before the item was made, and not more than a year ahead (a decided repeal)."""
+    if repealed_on is not None:
+        if repealed_on < item.made_on:
+            raise CatalogueError("废止日期不能早于成文日期")
+        if repealed_on > today + timedelta(days=366):
+            raise CatalogueError("废止日期不能晚于一年以后")
+    item.repealed_on = repealed_on
 
 
 def recheck_art26(session: Session, calendar: WorkCalendar, agency_ids: Collection[int] | None = None) -> int:

@@ -17,7 +17,7 @@ from starlette.datastructures import FormData
 from xxgk.casework.annual_report import stored_report, subtree_ids
 from xxgk.casework.calendar import CalendarDataMissing
 from xxgk.casework.catalogue import CHANNELS as CAT_CHANNELS
-from xxgk.casework.catalogue import CatalogueError, add_item, art20_items, search
+from xxgk.casework.catalogue import CatalogueError, add_item, art20_items, search, set_repeal_date
 from xxgk.casework.codes import valid_uscc
 from xxgk.casework.deadlines import RULE_NOTES, DeadlineRules, working_days_left
 from xxgk.casework.models import (
@@ -29,6 +29,7 @@ from xxgk.casework.models import (
     Attachment,
     CalendarDay,
     CalendarYear,
+    CatalogueItem,
     ReviewCase,
     User,
 )
@@ -236,6 +237,26 @@ async def staff_catalogue_add(c: Ctx = Depends(ctx)) -> Response:  # noqa: B008
                  category=field(form, "category"), channels=[str(x) for x in form.getlist("channels")],
                  art20_item=field(form, "art20_item"), summary=field(form, "summary"), body=field(form, "body"),
                  repealed_on=parse_date(rep, "废止日期") if rep else None)
+        c.db.commit()
+    except (WorkflowError, CatalogueError) as exc:
+        c.db.rollback()
+        items, total = search(c.db, agency_ids=c.visible_agency_ids(), limit=100)
+        return page(c, "staff_catalogue.html", status=400, items=items, total=total, q="", art20=art20_items(),
+                    channels=CAT_CHANNELS, error=str(exc))
+    return RedirectResponse("/staff/catalogue", status_code=303)
+
+
+@router.post("/catalogue/{item_id}/repeal", response_class=HTMLResponse, include_in_schema=False)
+@policy(*HANDLERS)
+async def staff_catalogue_repeal(item_id: int, c: Ctx = Depends(ctx)) -> Response:  # noqa: B008
+    """Record the 废止日期 of an existing item of the agency's own catalogue (``clear=1`` withdraws it)."""
+    form = await read_form(c.request, 64 * 1024)
+    item = c.db.get(CatalogueItem, item_id)
+    try:
+        if item is None or c.user is None or item.agency_id != c.user.agency_id:
+            raise WorkflowError("没有找到该目录信息，或不是本机关发布的信息")
+        clear = field(form, "clear") == "1"
+        set_repeal_date(item, None if clear else parse_date(field(form, "repealed_on"), "废止日期"), c.today)
         c.db.commit()
     except (WorkflowError, CatalogueError) as exc:
         c.db.rollback()
