@@ -511,3 +511,31 @@ def test_repeal_date_recorded_on_existing_item_and_counted(site: Site) -> None:
     assert r.status_code == 200
     with Session(site.engine) as s:
         assert s.get(CatalogueItem, item_id).repealed_on is None  # type: ignore[union-attr]
+
+
+# ---- 12. catalogue search takes % and _ literally --------------------------------------------------------------
+
+
+def test_catalogue_search_escapes_like_wildcards(site: Site) -> None:
+    from xxgk.casework.catalogue import add_item
+    from xxgk.casework.models import Agency
+
+    titles = ["完成率100%的通知", "a_b文件", "axb文件", "路径\\说明"]
+    with Session(site.engine) as s:
+        agency = s.get(Agency, site.tree.civil_affairs.id)
+        assert agency is not None
+        for t in titles:
+            add_item(s, agency, title=t, made_on=date(2025, 3, 3), published_on=date(2025, 3, 5), calendar=CAL,
+                     rules=RULES)
+        s.commit()
+    c = TestClient(site.app)
+
+    def found(q: str) -> list[str]:
+        return [i["title"] for i in c.get("/api/v1/catalogue", params={"q": q, "limit": 200}).json()["items"]]
+
+    assert found("%") == ["完成率100%的通知"]
+    assert found("100%的") == ["完成率100%的通知"]
+    assert found("_") == ["a_b文件"]
+    assert found("a_b") == ["a_b文件"]
+    assert found("\\") == ["路径\\说明"]
+    assert sorted(found("b文件")) == ["a_b文件", "axb文件"]

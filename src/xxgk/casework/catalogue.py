@@ -249,13 +249,15 @@ def search(
     stmt = select(CatalogueItem)
     conds: list[Any] = []
     if q.strip():
-        like = f"%{q.strip()[:100]}%"
+        # A literal substring: the LIKE wildcards % and _ (and the escape character itself) are escaped.
+        term = q.strip()[:100].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{term}%"
         conds.append(
             or_(
-                CatalogueItem.title.like(like),
-                CatalogueItem.index_number.like(like),
-                CatalogueItem.doc_number.like(like),
-                CatalogueItem.summary.like(like),
+                CatalogueItem.title.like(like, escape="\\"),
+                CatalogueItem.index_number.like(like, escape="\\"),
+                CatalogueItem.doc_number.like(like, escape="\\"),
+                CatalogueItem.summary.like(like, escape="\\"),
             )
         )
     if agency_ids:
