@@ -539,3 +539,20 @@ def test_catalogue_search_escapes_like_wildcards(site: Site) -> None:
     assert found("a_b") == ["a_b文件"]
     assert found("\\") == ["路径\\说明"]
     assert sorted(found("b文件")) == ["a_b文件", "axb文件"]
+
+
+# ---- 11. one definition of the report years ----------------------------------------------------------------
+
+
+def test_report_year_list_and_checks_agree(site: Site) -> None:
+    from xxgk.casework.annual_report import FIRST_REPORT_YEAR
+
+    clerk = login(site, "clerk")
+    listed = [int(y) for y in re.findall(r'href="/staff/reports/(\d{4})"', clerk.get("/staff/reports").text)]
+    assert listed == list(range(TODAY.year, FIRST_REPORT_YEAR - 1, -1)) and 2019 in listed and 2020 in listed
+    for y in (2019, 2020):
+        assert clerk.get(f"/staff/reports/{y}").status_code == 200
+        assert clerk.get(f"/api/v1/reports/{y}").status_code == 200
+    for path in ("/staff/reports/2018", "/api/v1/reports/2018", "/api/v1/reports/2101"):
+        r = clerk.get(path)
+        assert r.status_code == 400 and "2019年至2100年" in r.text

@@ -32,11 +32,15 @@ from xxgk.extract.report import Report
 from xxgk.formats import Format, format_for_year, get_format
 
 __all__ = [
+    "FIRST_REPORT_YEAR",
+    "LAST_REPORT_YEAR",
     "application_values",
     "build_report",
+    "check_report_year",
     "compute_values",
     "fee_summary",
     "proactive_values",
+    "report_years",
     "review_values",
     "subtree_ids",
 ]
@@ -61,6 +65,24 @@ def subtree_ids(session: Session, agency_id: int) -> list[int]:
         out.append(a)
         stack.extend(children.get(a, ()))
     return out
+
+
+FIRST_REPORT_YEAR = 2019  # the first year of the statutory formats (2019, then 2021); earlier years: legacy
+LAST_REPORT_YEAR = 2100
+
+
+def check_report_year(year: int) -> int:
+    """``year`` if a report can be built for it, else ValueError with the Chinese message shown to the user."""
+    if not FIRST_REPORT_YEAR <= year <= LAST_REPORT_YEAR:
+        raise ValueError(
+            f"年度应在{FIRST_REPORT_YEAR}年至{LAST_REPORT_YEAR}年之间（{FIRST_REPORT_YEAR}年以前适用旧格式，本系统不生成）"
+        )
+    return year
+
+
+def report_years(today: date) -> list[int]:
+    """The years a report can be built for, up to the current one, newest first."""
+    return list(range(min(today.year, LAST_REPORT_YEAR), FIRST_REPORT_YEAR - 1, -1))
 
 
 def report_format(year: int) -> Format:

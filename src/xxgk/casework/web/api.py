@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from xxgk.casework.annual_report import check_report_year
 from xxgk.casework.catalogue import item_json, search
 from xxgk.casework.models import STATES, Agency, Application, User
 from xxgk.casework.security import (
@@ -261,8 +262,10 @@ def api_report(year: int, c: Ctx = Depends(ctx), consolidated: bool = False) -> 
 
     if consolidated and (c.user is None or c.user.role != "supervisor"):
         raise HTTPException(403, "汇总报告仅政务公开办可以查看")
-    if year < 2019 or year > 2100:
-        raise HTTPException(400, "年度应在2019年以后")
+    try:
+        check_report_year(year)
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
     try:
         report, row = draft(c, c.agency(), year, consolidated)
     except ValueError as exc:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from starlette.datastructures import FormData
 
-from xxgk.casework.annual_report import stored_report, subtree_ids
+from xxgk.casework.annual_report import check_report_year, report_years, stored_report, subtree_ids
 from xxgk.casework.calendar import CalendarDataMissing
 from xxgk.casework.catalogue import CHANNELS as CAT_CHANNELS
 from xxgk.casework.catalogue import CatalogueError, add_item, art20_items, search, set_repeal_date
@@ -325,9 +325,10 @@ async def reviews_add(c: Ctx = Depends(ctx)) -> Response:  # noqa: B008
 
 
 def _year(value: int) -> int:
-    if value < 2019 or value > 2100:
-        raise HTTPException(400, "年度应在2019年以后（2019年以前适用旧格式，本系统不生成）")
-    return value
+    try:
+        return check_report_year(value)
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
 
 
 def _report_page(c: Ctx, agency: Agency, year: int, consolidated: bool, error: str | None = None,
@@ -348,7 +349,7 @@ def _report_page(c: Ctx, agency: Agency, year: int, consolidated: bool, error: s
 def reports_index(c: Ctx = Depends(ctx)) -> HTMLResponse:  # noqa: B008
     rows = c.db.scalars(select(AnnualReport).where(AnnualReport.agency_id.in_(c.visible_agency_ids()))
                         .order_by(AnnualReport.year.desc())).all()
-    years = list(range(c.today.year, 2020, -1))
+    years = report_years(c.today)
     return page(c, "staff_reports.html", rows=rows, years=years)
 
 
