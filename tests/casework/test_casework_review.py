@@ -556,3 +556,45 @@ def test_report_year_list_and_checks_agree(site: Site) -> None:
     for path in ("/staff/reports/2018", "/api/v1/reports/2018", "/api/v1/reports/2101"):
         r = clerk.get(path)
         assert r.status_code == 400 and "2019年至2100年" in r.text
+
+
+# ---- 10 / 9. serve: secure cookies from the CLI or the environment; a true --demo help ------------------
+
+
+def test_secure_cookies_from_environment_and_option(monkeypatch: pytest.MonkeyPatch) -> None:
+    from xxgk.casework.commands import serve_config
+
+    monkeypatch.delenv("XXGK_SECURE_COOKIES", raising=False)
+    assert serve_config(None).secure_cookies is False
+    for value, expected in (("1", True), ("true", True), ("YES", True), ("0", False), ("off", False)):
+        monkeypatch.setenv("XXGK_SECURE_COOKIES", value)
+        assert serve_config(None).secure_cookies is expected
+    monkeypatch.setenv("XXGK_SECURE_COOKIES", "1")
+    assert serve_config(None, secure_cookies=False).secure_cookies is False  # the option wins
+    monkeypatch.setenv("XXGK_SECURE_COOKIES", "maybe")
+    with pytest.raises(ValueError, match="XXGK_SECURE_COOKIES"):
+        serve_config(None)
+    assert serve_config(None, secure_cookies=True).secure_cookies is True
+
+
+def test_secure_cookie_is_marked_secure(engine: Engine) -> None:
+    site = make_site(engine, today=TODAY, secure_cookies=True)
+    c = TestClient(site.app, base_url="https://testserver")
+    r = c.get("/login")
+    assert "secure" in r.headers["set-cookie"].lower()
+
+
+def test_serve_options_help_is_true() -> None:
+    import typer
+    from typer.main import get_command
+
+    from xxgk.casework.commands import register
+
+    app = typer.Typer()
+    register(app)
+    serve = get_command(app).commands["serve"]  # type: ignore[attr-defined]
+    helps = {p.name: p.help for p in serve.params}
+    assert "未设置数据库地址" in helps["demo"] and "已设置时写入该数据库" in helps["demo"]
+    assert "XXGK_SECURE_COOKIES" in helps["secure_cookies"]
+    opts = {o for p in serve.params for o in p.opts + p.secondary_opts}
+    assert {"--secure-cookies", "--no-secure-cookies"} <= opts

@@ -16,11 +16,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from sqlalchemy import Connection, Engine, func, insert, select, text
 from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from xxgk.casework.web.deps import AppConfig
 
 __all__ = ["backup_database", "register", "restore_database"]
 
@@ -167,24 +170,67 @@ def restore_database(engine: Engine, path: Path, *, replace: bool = False) -> di
     return counts
 
 
+DEMO_HELP = (
+    "写入示例机关、用户和数据后启动：未设置数据库地址（--database-url 或 XXGK_DATABASE_URL）时"
+    "使用新建的临时 SQLite 数据库；已设置时写入该数据库（仅首次写入）"
+)
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_flag(name: str) -> bool:
+    """A yes/no environment variable: 1/true/yes/on or 0/false/no/off (unset or empty: no)."""
+    value = os.environ.get(name, "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(f"环境变量 {name} 的取值无效：{value!r}（应为 1/true/yes/on 或 0/false/no/off）")
+
+
+def serve_config(url: str | None, *, demo: bool = False, secure_cookies: bool | None = None) -> AppConfig:
+    """The web app's configuration for ``xxgk serve``: the options, then ``XXGK_SECRET_KEY``,
+    ``XXGK_SECURE_COOKIES`` (when the option is not given) and ``XXGK_RATE_LIMIT_FACTOR``."""
+    from xxgk.casework.web.deps import AppConfig
+
+    cfg = AppConfig(database_url=url, secret_key=os.environ.get("XXGK_SECRET_KEY") or AppConfig().secret_key,
+                    demo=demo,
+                    secure_cookies=env_flag("XXGK_SECURE_COOKIES") if secure_cookies is None else secure_cookies)
+    factor = os.environ.get("XXGK_RATE_LIMIT_FACTOR", "")
+    if factor.isascii() and factor.isdigit() and int(factor) > 1:  # load tests from one address
+        f = int(factor)
+        cfg.rate_apply, cfg.rate_track, cfg.rate_checkup, cfg.rate_login = (
+            (n * f, w) for n, w in (cfg.rate_apply, cfg.rate_track, cfg.rate_checkup, cfg.rate_login)
+        )
+    return cfg
+
+
 def register(app: typer.Typer) -> None:
     @app.command("serve")
     def serve(
-        demo: Annotated[bool, typer.Option("--demo", help="使用示例机关、用户和数据启动（临时数据库）")] = False,
+        demo: Annotated[bool, typer.Option("--demo", help=DEMO_HELP)] = False,
         host: Annotated[str, typer.Option(help="监听地址（默认仅本机）")] = "127.0.0.1",
         port: Annotated[int, typer.Option(help="端口")] = 8000,
         database_url: Annotated[str | None, typer.Option(help="数据库地址，默认读取 XXGK_DATABASE_URL")] = None,
+        secure_cookies: Annotated[bool | None, typer.Option(
+            "--secure-cookies/--no-secure-cookies",
+            help="会话 Cookie 是否只经 HTTPS 发送（默认读取 XXGK_SECURE_COOKIES，未设置为否）",
+        )] = None,
     ) -> None:
         """启动政府信息公开办理系统（门户、工作台、JSON 接口 /api/docs）。"""
         import uvicorn
 
         from xxgk.casework.web.app import create_app
-        from xxgk.casework.web.deps import AppConfig
 
         url = database_url or os.environ.get("XXGK_DATABASE_URL")
+        try:
+            env_flag("XXGK_SECURE_COOKIES")  # refuse a bad value before touching any database
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
         if demo and not url:
             folder = Path(tempfile.mkdtemp(prefix="xxgk-demo-"))
             url = f"sqlite:///{folder / 'demo.db'}"
+        cfg = serve_config(url, demo=demo, secure_cookies=secure_cookies)
         engine = _engine(url)
         prepare_database(engine)
         if demo:
@@ -205,14 +251,8 @@ def register(app: typer.Typer) -> None:
         engine.dispose()
         typer.echo(f"数据库：{url or '（默认）'}")
         typer.echo(f"请在浏览器中打开 http://{host}:{port}/ （接口文档 /api/docs）")
-        cfg = AppConfig(database_url=url, secret_key=os.environ.get("XXGK_SECRET_KEY") or AppConfig().secret_key,
-                        demo=demo)
-        factor = os.environ.get("XXGK_RATE_LIMIT_FACTOR", "")
-        if factor.isdigit() and int(factor) > 1:  # load tests from one address (bench/casework_bench.py)
-            f = int(factor)
-            cfg.rate_apply, cfg.rate_track, cfg.rate_checkup, cfg.rate_login = (
-                (n * f, w) for n, w in (cfg.rate_apply, cfg.rate_track, cfg.rate_checkup, cfg.rate_login)
-            )
+        if cfg.secure_cookies:
+            typer.echo("会话 Cookie 仅经 HTTPS 发送（Secure）；请通过 HTTPS 反向代理访问。")
         uvicorn.run(create_app(cfg), host=host, port=port, log_level="info", access_log=False)
 
     @app.command("init-db")
