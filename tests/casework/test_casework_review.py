@@ -598,3 +598,58 @@ def test_serve_options_help_is_true() -> None:
     assert "XXGK_SECURE_COOKIES" in helps["secure_cookies"]
     opts = {o for p in serve.params for o in p.opts + p.secondary_opts}
     assert {"--secure-cookies", "--no-secure-cookies"} <= opts
+
+
+# ---- 15. minor ----------------------------------------------------------------------------------------------
+
+
+def test_create_user_migrates_first_and_stores_an_aware_timestamp(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    from alembic.migration import MigrationContext
+    from sqlalchemy import event
+    from typer.testing import CliRunner
+
+    from xxgk.casework.db import make_engine, migrate
+    from xxgk.casework.models import Agency, User
+    from xxgk.cli import app as cli
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    migrate(engine, "0001")  # a database from before the latest migration
+    with Session(engine) as s:
+        s.add(Agency(name="示例市民政局", code="12330800002618401X", kind="department", settings={}))
+        s.commit()
+    stamps: list[datetime] = []
+
+    def seen(mapper, connection, target) -> None:  # type: ignore[no-untyped-def]
+        stamps.append(target.created_at)
+
+    event.listen(User, "before_insert", seen)
+    try:
+        r = CliRunner().invoke(cli, ["create-user", "newclerk", "--role", "clerk", "--agency-code",
+                                     "12330800002618401X", "--database-url", url], input="long-password-1\n" * 2)
+    finally:
+        event.remove(User, "before_insert", seen)
+    assert r.exit_code == 0, r.output
+    assert len(stamps) == 1 and stamps[0].tzinfo is not None
+    with engine.connect() as c:
+        assert MigrationContext.configure(c).get_current_revision() == "0002"
+    engine.dispose()
+
+
+def test_stored_consolidated_report_keeps_its_source(engine: Engine) -> None:
+    from datetime import UTC, datetime
+
+    from xxgk.casework.annual_report import build_report
+    from xxgk.casework.models import AnnualReport
+    from xxgk.casework.web.reports import report_from_row
+
+    with Session(engine) as s:
+        tree, _, _ = _setup(s)
+        built = build_report(s, tree.government, 2024, consolidated=True)
+        row = AnnualReport(agency_id=tree.government.id, year=2024, consolidated=True, values=dict(built.values),
+                           narrative={}, manual_values={}, status="published", published_on=date(2025, 1, 20),
+                           updated_at=datetime.now(UTC))
+        assert report_from_row(row, tree.government).source == built.source
+        assert built.source.endswith(":consolidated")

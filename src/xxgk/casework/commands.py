@@ -14,7 +14,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -110,7 +110,7 @@ def backup_database(engine: Engine, path: Path) -> dict[str, int]:
     with _snapshot(engine) as conn, gzip.open(tmp, "wt", encoding="utf-8") as out:
         revision = MigrationContext.configure(conn).get_current_revision()
         out.write(json.dumps({"format": BACKUP_FORMAT, "version": BACKUP_VERSION, "revision": revision,
-                              "created": datetime.now().isoformat()}) + "\n")
+                              "created": datetime.now(UTC).isoformat()}) + "\n")
         for table in Base.metadata.sorted_tables:
             n = 0
             pk = list(table.primary_key.columns)
@@ -278,6 +278,7 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter(f"角色应为 {', '.join(ROLES)}")
         password = typer.prompt("密码", hide_input=True, confirmation_prompt=True)
         engine = _engine(database_url)
+        prepare_database(engine)
         with Session(engine) as s:
             agency = s.scalar(select(Agency).where(Agency.code == agency_code.upper()))
             if agency is None:
@@ -287,7 +288,7 @@ def register(app: typer.Typer) -> None:
             except ValueError as exc:
                 raise typer.BadParameter(str(exc)) from None
             s.add(User(username=username, display_name=display_name or username, password_hash=pw, role=role,
-                       agency_id=agency.id, email=email, active=True, created_at=datetime.now()))
+                       agency_id=agency.id, email=email, active=True, created_at=datetime.now(UTC)))
             s.commit()
         typer.echo(f"已创建用户 {username}（{ROLES[role]}）。")
 

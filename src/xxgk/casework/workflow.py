@@ -117,7 +117,6 @@ EVENT_LABELS = {
     "closed": "送达并办结",
     "withdrawn": "申请人撤回申请",
     "note": "内部备注",
-    "reminder_sent": "期限提醒",
 }
 
 
@@ -571,7 +570,6 @@ def apply_action(
         app.reply_text = render_reply(app, agency_name, app.outcome_note, on)
         app.state = "answered"
         app.result_date = on
-        app.due_date = app.due_date  # kept for the on-time statistics
         ev = _append(
             session,
             app,

@@ -39,7 +39,8 @@ def report_from_row(row: AnnualReport, agency: Agency) -> Report:
     return Report.from_values(
         "2021" if row.year >= 2021 else "2019", row.year, dict(row.values),
         agency=agency.name + ("（汇总）" if row.consolidated else ""), published=row.published_on,
-        narrative=dict(row.narrative or {}), source=f"casework:{agency.code}:{row.year}",
+        narrative=dict(row.narrative or {}),
+        source=f"casework:{agency.code}:{row.year}{':consolidated' if row.consolidated else ''}",  # as build_report
     )
 
 
