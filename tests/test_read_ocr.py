@@ -10,7 +10,7 @@ from tests.conftest import soffice_convert
 
 from xxgk.ingest import read_bytes
 from xxgk.ingest.document import BlockKind
-from xxgk.ingest.ocr import Box, layout, ocr_available
+from xxgk.ingest.ocr import Box, layout, ocr_available, ruled_grids
 
 
 def row(y: float, label: str | None, values: list[str], x_label: float = 160.0) -> list[Box]:
@@ -72,6 +72,29 @@ def test_layout_of_prose_is_lines() -> None:
     boxes = [Box(100, 100 + 40 * i, 900, 130 + 40 * i, f"第{i}行，2023年1月{i}日") for i in range(1, 5)]
     assert [kind for kind, _ in layout(boxes)] == [BlockKind.LINE] * 4
     assert layout([]) == []
+
+
+def test_ruled_grids_from_page_pixels() -> None:
+    """Rulings found in the pixels: a table with a cell merged over two rows (grey, anti-aliased lines one
+    pixel thick, as a 150 dpi scan has them) becomes its grid; the filled bars of a chart beside it do not."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (900, 700), 250)
+    draw = ImageDraw.Draw(image)
+    xs, ys = [100, 300, 400, 500], [100, 140, 180, 220, 260]
+    for y in ys:
+        draw.line([(xs[0] if y in (ys[0], ys[-1], ys[2]) else xs[1], y), (xs[-1], y)], fill=140, width=1)
+    for x in xs:
+        draw.line([(x, ys[0]), (x, ys[-1])], fill=140, width=1)
+    draw.rectangle([620, 300, 660, 600], fill=60)  # chart bars, touching
+    draw.rectangle([660, 420, 700, 600], fill=30)
+    draw.line([(600, 600), (800, 600)], fill=0, width=2)  # the chart's axis
+    (grid,) = ruled_grids(image, unit=20.0)
+    assert (len(grid.xs), len(grid.ys)) == (4, 5)
+    assert grid.bbox == pytest.approx((100, 100, 500, 260), abs=2)
+    # the label column's cells span two rows each (no rule between rows 1-2 and 3-4 left of x=300)
+    assert grid.owner[0][0] == grid.owner[1][0] != grid.owner[2][0] == grid.owner[3][0]
+    assert len({grid.owner[r][c] for r in range(4) for c in (1, 2)}) == 8
 
 
 def make_pdf() -> bytes:

@@ -75,4 +75,4 @@ def test_rendered_pdf_rasterised_and_read_through_ocr(tmp_path: Path) -> None:
     accuracy = right / len(report.values)
     print(f"OCR cell accuracy on a rendered, rasterised 2021 report: {accuracy:.3f} ({right}/{len(report.values)})")
     assert parsed.format == "2021"
-    assert accuracy >= 0.8
+    assert accuracy >= 0.97  # ruled grids from the pixels; misread digits remain (9 read as 6)

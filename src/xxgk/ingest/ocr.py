@@ -25,10 +25,13 @@ from typing import Any
 
 from xxgk.ingest.assemble import DocumentBuilder, GridCell, join_fragments
 from xxgk.ingest.document import BlockKind, Document
+from xxgk.ingest.grid import CellGrid, build_grid
 
 MAX_FRAMES = 50
 MAX_SIDE = 4000
 MIN_SCORE = 0.5
+MAX_RULING_RUNS = 20000  # dark runs long enough to be rulings, per page: beyond, the page is no ruled table
+MAX_GRID_CELLS = 5000
 
 _NUMBER_RE = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?%?$")
 
@@ -211,6 +214,11 @@ def _join_stacked(boxes: list[Box], unit: float) -> list[Box]:
 
 def layout(boxes: list[Box]) -> list[OcrItem]:
     """Lines and tables, in reading order, from the text boxes of one page (OCR boxes, or PDF words)."""
+    return [item for _, item in sorted(_positioned_items(boxes), key=lambda item: item[0])]
+
+
+def _positioned_items(boxes: list[Box]) -> list[tuple[float, OcrItem]]:
+    """:func:`layout`'s items with the top coordinate of each."""
     if not boxes:
         return []
     unit = median(b.height for b in boxes) or 1.0
@@ -253,13 +261,98 @@ def layout(boxes: list[Box]) -> list[OcrItem]:
     for i, line in enumerate(lines):
         if i not in taken:
             items.append((line.top, (BlockKind.LINE, line.text())))
-    items.sort(key=lambda item: item[0])
-    return [item for _, item in items]
+    return items
+
+
+def ruled_grids(image: Any, unit: float) -> list[CellGrid]:
+    """The ruled tables of a page image: thin dark lines found in the pixels, joined into cells as pdfplumber
+    joins a PDF's vector rulings, then into grids (merged cells included).
+
+    ``unit`` is the text height in pixels. Only thin strokes count (a run of ink most of which has ink on
+    both sides across it lies in a filled area such as a chart bar); a line is at least two text heights
+    long, a table has at least two rows and two
+    columns of cells and its cells are mostly white. Without numpy or pdfplumber there are no ruled grids
+    (the box layout still reads the tables)."""
+    try:
+        import numpy as np
+        from pdfplumber.table import cells_to_tables, edges_to_intersections, intersections_to_cells, merge_edges
+    except ImportError:  # pragma: no cover - both come with the ocr and docs extras
+        return []
+    gray = np.asarray(image.convert("L"))
+    dark = gray < 0.7 * float(np.median(gray))  # ink against this page's paper (thin rulings scan grey)
+    k = max(3, round(0.2 * unit))  # thicker than 2k: a filled area, not a line
+    min_length = max(30, round(2 * unit))
+    edges: list[dict[str, Any]] = []
+    for axis, mask in (("h", dark), ("v", dark.T)):
+        # pixels with ink k pixels before and after them across the run: inside a filled area (or where a
+        # ruling crosses this one); a run mostly made of them is not a line
+        across = np.zeros(mask.shape, dtype=np.int32)
+        across[k:-k] = mask[: -2 * k] & mask[2 * k :]
+        filled = np.zeros((mask.shape[0], mask.shape[1] + 1), dtype=np.int32)
+        np.cumsum(across, axis=1, out=filled[:, 1:])
+        padded = np.zeros((mask.shape[0], mask.shape[1] + 2), dtype=np.int8)
+        padded[:, 1:-1] = mask
+        steps = np.diff(padded, axis=1)
+        starts, ends = np.argwhere(steps == 1), np.argwhere(steps == -1)
+        for (line, a), (_, b) in zip(starts.tolist(), ends.tolist(), strict=True):
+            if b - a >= min_length and 2 * (filled[line, b] - filled[line, a]) < b - a:
+                if axis == "h":
+                    edges.append({"orientation": "h", "x0": a, "x1": b, "top": line, "bottom": line, "width": b - a})
+                else:
+                    edges.append({"orientation": "v", "x0": line, "x1": line, "top": a, "bottom": b, "height": b - a})
+        if len(edges) > MAX_RULING_RUNS:
+            return []
+    if not edges:
+        return []
+    edges = merge_edges(edges, snap_x_tolerance=3, snap_y_tolerance=3, join_x_tolerance=3, join_y_tolerance=3)
+    grids: list[CellGrid] = []
+    for cells in cells_to_tables(intersections_to_cells(edges_to_intersections(edges, 3, 3))):
+        grid = build_grid(cells, MAX_GRID_CELLS, tol=3.0)
+        if grid is None or len(grid.xs) < 3 or len(grid.ys) < 3:
+            continue
+        if any(_mostly_dark(dark, box, k) for box in cells):
+            continue  # bars of a chart, not table cells
+        grids.append(grid)
+    return grids
+
+
+def _mostly_dark(dark: Any, box: tuple[float, float, float, float], margin: int) -> bool:
+    x0, top, x1, bottom = (round(v) for v in box)
+    inside = dark[top + margin : bottom - margin, x0 + margin : x1 - margin]
+    return bool(inside.size) and float(inside.mean()) > 0.5
+
+
+def _cell_text(boxes: list[Box]) -> str:
+    if not boxes:
+        return ""
+    unit = median(b.height for b in boxes) or 1.0
+    return join_fragments([line.text() for line in _group_lines(boxes, unit)])
 
 
 def ocr_items(image: Any) -> list[OcrItem]:
-    """OCR one page image (PIL or numpy) into LINE texts and TABLE grids, in reading order."""
-    return layout(recognise(image))
+    """OCR one page image (PIL or numpy) into LINE texts and TABLE grids, in reading order: ruled tables from
+    their cells (:func:`ruled_grids`), the rest of the page through :func:`layout`."""
+    boxes = recognise(image)
+    if not boxes:
+        return []
+    grids = ruled_grids(image, median(b.height for b in boxes) or 1.0)
+    rest: list[Box] = []
+    for box in boxes:
+        for grid in grids:
+            cell = grid.locate((box.x0 + box.x1) / 2, box.cy)
+            if cell is not None:
+                grid.items[cell].append(box)
+                break
+        else:
+            rest.append(box)
+    items = _positioned_items(rest)
+    for grid in grids:
+        rows = grid.rows(_cell_text)
+        if any(row[0].text for row in rows):
+            items.append((grid.bbox[1], (BlockKind.TABLE, rows)))
+        else:  # an empty frame: nothing to read
+            items.extend(_positioned_items([box for cell in grid.items for box in cell]))
+    return [item for _, item in sorted(items, key=lambda item: item[0])]
 
 
 def read_image(data: bytes, source: str) -> Document:
