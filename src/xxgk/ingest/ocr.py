@@ -5,6 +5,10 @@ without ruling lines.
 rapidocr is imported lazily (``pip install 'xxgk[ocr]'``); without it :func:`ocr_items` raises ImportError and
 the PDF reader reports scanned pages clearly. The visualiser is never called (it downloads a font).
 
+Ruled tables on a page image are read from their cells (:func:`ruled_grids`: ruling lines found in the
+pixels, joined into cells); every text box inside a cell belongs to it. The rest of the page goes through the
+box layout.
+
 Layout: short words stacked in a narrow cell are joined, then text boxes are grouped into visual lines by
 vertical position. Where two or more lines end in two or more numbers, the band they span is read as a table:
 the numbers fix the value columns (their x-ranges), everything left of the first value column is the label
