@@ -293,7 +293,7 @@ def test_art26_unknown_when_holiday_data_missing(site: Site) -> None:
     assert '<category domain="urn:xxgk:art26">超过第二十六条时限</category>' in rss
     assert "无法判断（节假日数据缺失）" in c.get(f"/catalogue/{item_id}").text
     staff = login(site, "clerk").get("/staff/catalogue").text
-    row = re.search(r"跨年发布的文件.*?</tr>", staff)
+    row = re.search(r"跨年发布的文件.*?</tr>", staff, re.S)
     assert row and "无法判断" in row.group(0) and "按时" not in row.group(0)
 
 
