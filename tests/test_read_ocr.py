@@ -10,7 +10,7 @@ from tests.conftest import soffice_convert
 
 from xxgk.ingest import read_bytes
 from xxgk.ingest.document import BlockKind
-from xxgk.ingest.ocr import Box, layout, ocr_available, ruled_grids
+from xxgk.ingest.ocr import Box, deskew, layout, ocr_available, ruled_grids, skew_angle
 
 
 def row(y: float, label: str | None, values: list[str], x_label: float = 160.0) -> list[Box]:
@@ -95,6 +95,23 @@ def test_ruled_grids_from_page_pixels() -> None:
     # the label column's cells span two rows each (no rule between rows 1-2 and 3-4 left of x=300)
     assert grid.owner[0][0] == grid.owner[1][0] != grid.owner[2][0] == grid.owner[3][0]
     assert len({grid.owner[r][c] for r in range(4) for c in (1, 2)}) == 8
+
+
+@pytest.mark.parametrize("turned", [0.0, 1.5, -3.0])
+def test_skewed_page_is_levelled(turned: float) -> None:
+    """A page of text lines (dark strokes of varying length) turned by a scanner is turned back."""
+    from PIL import Image, ImageDraw
+
+    page = Image.new("RGB", (1200, 1600), (245, 245, 245))
+    draw = ImageDraw.Draw(page)
+    for i in range(30):
+        y = 150 + 40 * i
+        for j in range(12):
+            x = 120 + 80 * j
+            draw.rectangle([x, y, x + 30 + (i * 7 + j * 13) % 40, y + 18], fill=(40, 40, 40))
+    scanned = page.rotate(turned, fillcolor=(255, 255, 255))
+    assert skew_angle(scanned) == pytest.approx(-turned, abs=0.1)
+    assert (deskew(scanned) is scanned) == (turned == 0.0)
 
 
 def make_pdf() -> bytes:
