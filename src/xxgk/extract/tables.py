@@ -114,6 +114,7 @@ class TableReader:
             by_end.setdefault(variant[-2:], []).append((variant, slots))
         self.by_end = {end: sorted(vs, key=lambda v: -len(v[0])) for end, vs in by_end.items()}
         self.anchors = {label_key(a): t for t in fmt.tables for a in t.anchors if label_key(a)}
+        self.anchor_ends = tuple(self.anchors)
         self.groups = {label_key(g) for t in fmt.tables for g in t.groups}
         self.sequence = next((t for t in fmt.tables if t.kind is TableKind.SEQUENCE), None)
         column_words = {label_key(lab) for c in self.sequence.columns for lab in c.labels} if self.sequence else set()
@@ -679,7 +680,8 @@ class _ReadState:
             pending = self.pending
             if not self.active:
                 joined = label_key("".join(t.text for t in pending[-2:]) + tok.text) if pending else key
-                self.active = key in reader.anchors or joined in reader.anchors
+                # (a heading written before the anchor on the same line, "二、主动公开政府信息情况 第二十条第(一)项")
+                self.active = key in reader.anchors or joined in reader.anchors or key.endswith(reader.anchor_ends)
                 if not self.active:
                     pending.append(tok)
                     del pending[:-MAX_PENDING]
@@ -714,7 +716,8 @@ class _ReadState:
                 return
         if self.seq_open and not self.seq_done:
             label = label_key("".join(t.text for t in pending[-3:])) if pending else ""
-            if not pending or not label or self.reader.is_sequence_header(label_key(pending[-1].text)):
+            header = self.reader.is_sequence_header
+            if not pending or not label or header(label_key(pending[-1].text)) or header(label):
                 if not any(t.kind is Kind.NUM for t in (*self.seq_tokens, *values)):
                     self.pending = []
                     return  # a header row's empty cells (merged 行政复议 above its five columns)

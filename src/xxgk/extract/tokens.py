@@ -133,6 +133,9 @@ class Tokenizer:
         text = block.text
         base = block.start
         if "|" not in text:
+            if len(text) > _SEVERAL_ROWS_CHARS and " " in text and not _has_split(text) and _several_rows(text):
+                self._words(text, base, False)
+                return
             if len(text) > 40 and _has_any(text, _PROSE_FAST_CHARS) and not _has_split(text):
                 # A sentence: one prose token, unless it ends in numbers (a row whose cells ran together).
                 stripped = text.strip()
@@ -231,8 +234,17 @@ class Tokenizer:
             _CELL_MEMO.clear()
         _CELL_MEMO[stripped] = tuple(specs)
 
+    def _words(self, text: str, start: int, grid: bool) -> None:
+        """Several table rows in one single-spaced line or cell (a crawl that lost the line breaks): one cell
+        a word, as if each stood on a line of its own."""
+        for m in _WORD.finditer(text):
+            self._cell(m.group(), start + m.start(), grid)
+
     def _read_cell(self, stripped: str, s: int, grid: bool) -> None:
         """The tokens of a non-empty stripped cell starting at ``s``."""
+        if len(stripped) > _SEVERAL_ROWS_CHARS and " " in stripped and _several_rows(stripped):
+            self._words(stripped, s, grid)
+            return
         e = s + len(stripped)
         if stripped in _DASHES:
             self.tokens.append(Token(Kind.BLANK, stripped, s, e, grid=grid))
@@ -263,13 +275,24 @@ class Tokenizer:
         self._text(stripped, s, grid)
 
     def _text(self, text: str, start: int, grid: bool) -> None:
+        prose = len(text) > 40 and _like_prose(text)
+        if prose and not grid:
+            # A cell of prose that ends in a short label (a crawl that lost its line breaks: "…工作。 指 标"):
+            # the label after the last full stop is a cell of its own.
+            cut = max(text.rfind(c) for c in _SENTENCE_CHARS) + 1
+            tail = text[cut:].strip()
+            if cut and tail and len(tail) <= 40 and not _like_prose(tail):
+                at = start + text.index(tail, cut)
+                self.tokens.append(Token(Kind.TEXT, text[:cut], start, start + cut, prose=True))
+                self.tokens.append(Token(Kind.TEXT, tail, at, at + len(tail)))
+                return
         self.tokens.append(
             Token(
                 Kind.TEXT,
                 text,
                 start,
                 start + len(text),
-                prose=len(text) > 40 and _like_prose(text),
+                prose=prose,
                 grid=grid,
             )
         )
@@ -408,6 +431,29 @@ def _separators(text: str) -> list[tuple[int, int]]:
         out.append((start, end))
         start = text.find("  ", end)
     return out
+
+
+_SEVERAL_ROWS_CHARS = 80
+_WORD = re.compile(r"\S+")
+_NUMBER_WORD = re.compile(r"[+-]?\d[\d,]*(?:\.\d+)?(?:万元|元|%)?|[—―–]+")
+
+
+def _several_rows(text: str) -> bool:
+    """Whether a single-spaced line holds several table rows: at least two runs of number words that each
+    follow a word of text (``label 21 0 0 label 0 5 5``), six number words in all. A sentence with a figure or
+    two (``2023 年 … 1136 条。``) is not."""
+    runs = numbers = 0
+    after_text = False
+    fullmatch = _NUMBER_WORD.fullmatch
+    for word in text.split():
+        if fullmatch(word):
+            numbers += 1
+            if after_text:
+                runs += 1
+                after_text = False
+        else:
+            after_text = True
+    return runs >= 2 and numbers >= 6
 
 
 def _has_split(text: str) -> bool:
