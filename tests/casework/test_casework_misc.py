@@ -69,3 +69,31 @@ def test_masking() -> None:
     assert mask_phone("13812345678") == "138****5678"
     assert mask_id_number("330802199001011234") == "330***********1234"
     assert mask_email("wxm@example.com") == "w***@example.com"
+
+
+def test_demo_publishes_last_years_report_from_its_ledger(sqlite_engine: Engine) -> None:
+    """The demo shows the whole loop: last year's 民政局 report, computed from the ledger, is published, passes
+    the audit without an arithmetic error, and is listed on the portal."""
+    from fastapi.testclient import TestClient
+
+    from xxgk.audit import audit
+    from xxgk.casework.demo import build_demo
+    from xxgk.casework.models import AnnualReport
+    from xxgk.casework.web.app import create_app
+    from xxgk.casework.web.deps import AppConfig
+    from xxgk.casework.web.reports import report_from_row
+    from xxgk.findings import Category
+
+    today = date(2025, 6, 30)
+    with Session(sqlite_engine) as s:
+        tree = build_demo(s, WorkCalendar.seeded(), today, n=60)
+        s.commit()
+        (row,) = s.scalars(select(AnnualReport)).all()
+        assert (row.agency_id, row.year, row.status) == (tree.civil_affairs.id, 2024, "published")
+        assert row.published_on == date(2025, 1, 20)
+        assert row.values["applications.new.total"] > 0
+        report = report_from_row(row, tree.civil_affairs)
+        assert not [f for f in audit(report) if f.category is Category.ARITHMETIC]
+    app = create_app(AppConfig(database_url=str(sqlite_engine.url), today=lambda: today))
+    home = TestClient(app).get("/")
+    assert "2024" in home.text and "暂无已发布的年度报告" not in home.text

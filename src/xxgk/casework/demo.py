@@ -1,6 +1,6 @@
 """Demo data: an agency tree (city government → departments → a township), one user per role, and a year
 and a half of sample applications, catalogue items and review cases, all driven through the workflow so
-the trail, deadlines and annual report are the real thing.
+the trail, deadlines and annual report are the real thing; last year's report of the 民政局 is published.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from xxgk.casework.calendar import CalendarDataMissing, WorkCalendar
 from xxgk.casework.catalogue import add_item
 from xxgk.casework.codes import uscc_check_char
-from xxgk.casework.models import Agency, Application, ReviewCase, User
+from xxgk.casework.models import Agency, AnnualReport, Application, ReviewCase, User
 from xxgk.casework.outcomes import applicant_types, outcomes
 from xxgk.casework.security import hash_password
 from xxgk.casework.workflow import Actor, WorkflowError, apply_action, effective_rules, register_application
@@ -325,4 +325,29 @@ def build_demo(session: Session, calendar: WorkCalendar, today: date, n: int = 1
     populate(session, tree, calendar, today, n)
     populate_reviews(session, tree, today)
     populate_catalogue(session, tree, calendar, today)
+    publish_demo_report(session, tree, today)
     return tree
+
+
+def publish_demo_report(session: Session, tree: DemoTree, today: date) -> AnnualReport:
+    """Last year's annual report of the demo 民政局, computed from its ledger and published on the portal (by
+    20 January, or today if that is earlier), so the demo shows the whole loop."""
+    from xxgk.casework.annual_report import build_report
+
+    session.flush()
+    year = today.year - 1
+    published = min(today, date(today.year, 1, 20))
+    report = build_report(session, tree.civil_affairs, year, published=published)
+    row = AnnualReport(
+        agency_id=tree.civil_affairs.id,
+        year=year,
+        consolidated=False,
+        narrative=dict(report.narrative),
+        manual_values={},
+        values=dict(report.values),
+        status="published",
+        published_on=published,
+        updated_at=datetime.now(UTC),
+    )
+    session.add(row)
+    return row
