@@ -208,3 +208,30 @@ def test_blank_cells_that_left_no_trace_are_placed_by_the_row_relation() -> None
     (finding,) = [f for f in report.findings if f.rule == "extract.dropped_blanks"]
     assert "applications.new.total" in finding.keys and "applications.carry_forward.total" not in finding.keys
     assert finding.evidence == "26 26"
+
+
+# A 2009–2013 style legacy table (Beijing wording): 申请答复总数 and its parts 信息不存在数 / 非本部门掌握信息数.
+LEGACY_REPLIES = """北京市某某区人民政府2012年政府信息公开工作年度报告
+本年度报告中所列数据的统计期限自2012年1月1日起至2012年12月31日止。
+统计指标 | 单位 | 统计数
+（一）受理申请总数 | 件 | 35
+（二）申请答复总数 | 件 | 35
+其中：1.同意公开答复数 | 件 | 20
+2.同意部分公开答复数 | 件 | 5
+3.否决公开答复数 | 件 | 2
+4.信息不存在数 | 件 | 3
+5.非本部门掌握信息数 | 件 | 4
+6.申请内容不明确数 | 件 | 1
+"""
+
+
+def test_legacy_reply_wordings_and_their_relations() -> None:
+    report = parse_bytes(LEGACY_REPLIES.encode("utf-8"), "bj.txt")
+    v = report.values
+    assert (v["replies.total"], v["replies.denied"], v["replies.not_exist"], v["replies.not_this_agency"]) == (
+        35, 2, 3, 4)  # fmt: skip
+    assert [e.label for e in report.extra] == ["6.申请内容不明确数"]
+    rules = {f.rule for f in audit(report) if f.category.value == "arithmetic"}
+    assert not rules  # 35 ≥ 20 + 5 + 2 + 3 + 4; granted + partial + denied alone is not the total here
+    short = parse_bytes(LEGACY_REPLIES.replace("申请答复总数 | 件 | 35", "申请答复总数 | 件 | 30").encode(), "bj.txt")
+    assert "arithmetic.L-A.3" in {f.rule for f in audit(short)}
