@@ -235,3 +235,22 @@ def test_legacy_reply_wordings_and_their_relations() -> None:
     assert not rules  # 35 ≥ 20 + 5 + 2 + 3 + 4; granted + partial + denied alone is not the total here
     short = parse_bytes(LEGACY_REPLIES.replace("申请答复总数 | 件 | 35", "申请答复总数 | 件 | 30").encode(), "bj.txt")
     assert "arithmetic.L-A.3" in {f.rule for f in audit(short)}
+
+
+def test_legacy_2010_wordings_of_denials_complaints_fees_and_staff() -> None:
+    text = """广州市某某局2010年政府信息公开工作年度报告
+指标 | 单位 | 数量
+（二）对申请的答复数 | 件 | 12
+3.不同意公开数 | 件 | 1
+（三）举报投诉数 | 件 | 2
+（一）依申请提供政府信息收取的检索、复制、邮寄等费用 | 万元 | 0.5
+（一）政府信息公开工作机构数 | 个 | 1
+（二）政府信息公开工作人员数 | 人 | 3
+（三）政府信息公开查阅场所数 | 个 | 2
+其中：现场咨询数 | 人次 | 100
+电话咨询数 | 人次 | 150
+"""
+    v = parse_bytes(text.encode("utf-8"), "gd.txt").values
+    assert (v["replies.denied"], v["complaints"], v["fees_wan"]) == (1, 2, 0.5)
+    assert (v["org.dedicated_units"], v["org.staff"], v["org.reading_points"]) == (1, 3, 2)
+    assert (v["consult.in_person"], v["consult.phone"]) == (100, 150)
