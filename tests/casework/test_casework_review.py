@@ -11,25 +11,17 @@ from casework_web_helpers import Site, csrf, login, make_site
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
+from tests.casework.casework_actors import demo_actors
 
 from xxgk.casework.calendar import WorkCalendar
 from xxgk.casework.deadlines import DeadlineRules
-from xxgk.casework.demo import create_tree
 from xxgk.casework.models import Application
-from xxgk.casework.security import hash_password
 from xxgk.casework.workflow import Actor, WorkflowError, apply_action, register_application
 
 CAL = WorkCalendar.seeded()
 RULES = DeadlineRules()
 TODAY = date(2025, 11, 14)
-_HASH = hash_password("xxgk-demo-2025")
 
-
-def _setup(session: Session):  # type: ignore[no-untyped-def]
-    tree = create_tree(session, password_hash=lambda _p: _HASH)
-    clerk = Actor("clerk", "经办人 李经办", tree.users["clerk"].id, tree.civil_affairs.id)
-    approver = Actor("approver", "负责人 王科长", tree.users["approver"].id, tree.civil_affairs.id)
-    return tree, clerk, approver
 
 
 def _register(session: Session, tree, clerk, received=date(2025, 3, 3), calendar=CAL):  # type: ignore[no-untyped-def]
@@ -75,7 +67,7 @@ def site(engine: Engine) -> Site:
 @pytest.mark.parametrize("bad", ["abc", "1.5", "²", "1e3", [3], {"n": 1}, True])
 def test_non_numeric_step_numbers_are_workflow_errors(engine: Engine, bad: object) -> None:
     with Session(engine) as s:
-        tree, clerk, approver = _setup(s)
+        tree, clerk, approver = demo_actors(s)
         a = _register(s, tree, clerk)
         with pytest.raises(WorkflowError, match="必须是整数"):
             act(s, a, "request_correction", clerk, date(2025, 3, 4), note="请补正", days=bad)
@@ -90,7 +82,7 @@ def test_non_numeric_step_numbers_are_workflow_errors(engine: Engine, bad: objec
 
 def test_non_text_params_are_refused(engine: Engine) -> None:
     with Session(engine) as s:
-        tree, clerk, _ = _setup(s)
+        tree, clerk, _ = demo_actors(s)
         a = _register(s, tree, clerk)
         with pytest.raises(WorkflowError, match="应为文字"):
             act(s, a, "note", clerk, date(2025, 3, 4), note={"x": 1})
@@ -139,7 +131,7 @@ def test_simultaneous_catalogue_additions_get_distinct_serials(engine: Engine,
     from xxgk.casework.models import Agency, CatalogueItem
 
     with Session(engine) as s:
-        tree, _, _ = _setup(s)
+        tree, _, _ = demo_actors(s)
         s.commit()
         agency_id = tree.civil_affairs.id
     # Both additions read the current maximum serial, then meet here before inserting (unless one of them
@@ -244,7 +236,7 @@ def test_fee_counted_once_per_notice_and_second_notice_refused(engine: Engine) -
     from xxgk.casework.models import Event
 
     with Session(engine) as s:
-        tree, clerk, _ = _setup(s)
+        tree, clerk, _ = demo_actors(s)
         a = _register(s, tree, clerk)
         act(s, a, "fee_notice", clerk, date(2025, 3, 4), amount="50")
         act(s, a, "fee_paid", clerk, date(2025, 3, 6))
@@ -359,7 +351,7 @@ def test_reminders_use_each_agencys_due_soon_rule(engine: Engine) -> None:
 
     today = date(2025, 4, 1)
     with Session(engine) as s:
-        tree, _, _ = _setup(s)
+        tree, _, _ = demo_actors(s)
         tree.government.settings = {"rules": {"due_soon_days": 10}}  # inherited by 民政局
         tree.township.settings = {"rules": {"due_soon_days": 2}}
         ids = {}
@@ -392,7 +384,7 @@ def test_backup_reads_one_snapshot_while_others_write(engine: Engine, tmp_path) 
     from xxgk.casework.models import CalendarYear, Notice
 
     with Session(engine) as s:
-        _setup(s)
+        demo_actors(s)
         s.commit()
         years_before = s.scalar(select(func.count()).select_from(CalendarYear))
     fired = {"done": False}
@@ -646,7 +638,7 @@ def test_stored_consolidated_report_keeps_its_source(engine: Engine) -> None:
     from xxgk.casework.web.reports import report_from_row
 
     with Session(engine) as s:
-        tree, _, _ = _setup(s)
+        tree, _, _ = demo_actors(s)
         built = build_report(s, tree.government, 2024, consolidated=True)
         row = AnnualReport(agency_id=tree.government.id, year=2024, consolidated=True, values=dict(built.values),
                            narrative={}, manual_values={}, status="published", published_on=date(2025, 1, 20),

@@ -7,25 +7,17 @@ from datetime import date
 import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
+from tests.casework.casework_actors import demo_actors
 
 from xxgk.casework.calendar import WorkCalendar
 from xxgk.casework.deadlines import DeadlineRules
-from xxgk.casework.demo import create_tree
 from xxgk.casework.models import Event, Notice
-from xxgk.casework.security import hash_password
 from xxgk.casework.workflow import Actor, WorkflowError, apply_action, public_trail, register_application
 
 CAL = WorkCalendar.seeded()
 RULES = DeadlineRules()
 TODAY = date(2025, 12, 30)
-_HASH = hash_password("xxgk-demo-2025")
 
-
-def _setup(session: Session):  # type: ignore[no-untyped-def]
-    tree = create_tree(session, password_hash=lambda _p: _HASH)
-    clerk = Actor("clerk", "经办人 李经办", tree.users["clerk"].id, tree.civil_affairs.id)
-    approver = Actor("approver", "负责人 王科长", tree.users["approver"].id, tree.civil_affairs.id)
-    return tree, clerk, approver
 
 
 def _register(session: Session, tree, clerk, received=date(2025, 3, 3)):  # type: ignore[no-untyped-def]
@@ -43,7 +35,7 @@ def act(session, app, action, actor, on, **params):  # type: ignore[no-untyped-d
 
 def test_full_path_with_correction_consultation_extension_fee(engine: Engine) -> None:
     with Session(engine) as s:
-        tree, clerk, approver = _setup(s)
+        tree, clerk, approver = demo_actors(s)
         app, code = _register(s, tree, clerk)
         assert app.number and app.number.startswith("YSQ2025") and len(code) == 10
         assert app.due_date == CAL.add_working_days(date(2025, 3, 3), 20)
@@ -95,7 +87,7 @@ def test_full_path_with_correction_consultation_extension_fee(engine: Engine) ->
 
 def test_lapses_close_with_other_rows(engine: Engine) -> None:
     with Session(engine) as s:
-        tree, clerk, _ = _setup(s)
+        tree, clerk, _ = demo_actors(s)
         a, _ = _register(s, tree, clerk)
         act(s, a, "request_correction", clerk, date(2025, 3, 4), note="请补正")
         assert a.correction_due is not None
@@ -116,7 +108,7 @@ def test_lapses_close_with_other_rows(engine: Engine) -> None:
 
 def test_rule_violations_are_refused(engine: Engine) -> None:
     with Session(engine) as s:
-        tree, clerk, approver = _setup(s)
+        tree, clerk, approver = demo_actors(s)
         a, _ = _register(s, tree, clerk)
         with pytest.raises(WorkflowError, match="晚于今天"):
             act(s, a, "note", clerk, date(2026, 1, 5), note="x")
@@ -146,7 +138,7 @@ def test_rule_violations_are_refused(engine: Engine) -> None:
 
 def test_events_are_append_only(engine: Engine) -> None:
     with Session(engine) as s:
-        tree, clerk, _ = _setup(s)
+        tree, clerk, _ = demo_actors(s)
         _register(s, tree, clerk)
         s.commit()
         ev = s.scalars(select(Event)).first()
@@ -163,7 +155,7 @@ def test_events_are_append_only(engine: Engine) -> None:
 def test_calendar_missing_leaves_due_date_open(engine: Engine) -> None:
     short = WorkCalendar(CAL.overrides.values(), [y for y in CAL.years if y <= 2025])
     with Session(engine) as s:
-        tree, clerk, _ = _setup(s)
+        tree, clerk, _ = demo_actors(s)
         app, _ = register_application(
             s, agency=tree.civil_affairs, channel="in_person", applicant_type="commercial",
             applicant_name="示例科技有限公司", description="某文件", received_on=date(2025, 12, 22), actor=clerk,

@@ -213,19 +213,16 @@ def set_repeal_date(item: CatalogueItem, repealed_on: date | None, today: date) 
 def recheck_art26(session: Session, calendar: WorkCalendar, agency_ids: Collection[int] | None = None) -> int:
     """Re-run the Art. 26 check of the catalogue items (of ``agency_ids``, default all) with the current holiday
     table and rules, after either changed; returns the number of items whose status changed."""
-    from xxgk.casework.workflow import effective_rules
+    from xxgk.casework.workflow import RulesByAgency
 
     stmt = select(CatalogueItem).order_by(CatalogueItem.id)
     if agency_ids is not None:
         stmt = stmt.where(CatalogueItem.agency_id.in_(list(agency_ids)))
-    rules_of: dict[int, DeadlineRules] = {}
+    rules_of = RulesByAgency()
     changed = 0
     for item in session.scalars(stmt):
-        rules = rules_of.get(item.agency_id)
-        if rules is None:
-            rules = rules_of[item.agency_id] = effective_rules(item.agency)
         try:
-            on_time = art26_check(item.made_on, item.published_on, calendar, rules)
+            on_time = art26_check(item.made_on, item.published_on, calendar, rules_of(item.agency))
         except CatalogueError:  # published before made: an old row; leave it as recorded
             continue
         late = None if on_time is None else not on_time

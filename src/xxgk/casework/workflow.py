@@ -137,6 +137,19 @@ def effective_rules(agency: Agency | None) -> DeadlineRules:
     return rules
 
 
+class RulesByAgency:
+    """:func:`effective_rules` of each agency, worked out once: for sweeps over many rows of few agencies."""
+
+    def __init__(self) -> None:
+        self._rules: dict[int, DeadlineRules] = {}
+
+    def __call__(self, agency: Agency) -> DeadlineRules:
+        rules = self._rules.get(agency.id)
+        if rules is None:
+            rules = self._rules[agency.id] = effective_rules(agency)
+        return rules
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -354,12 +367,10 @@ def recompute_open_cases(
     )
     if agency_ids is not None:
         stmt = stmt.where(Application.agency_id.in_(list(agency_ids)))
-    rules_of: dict[int, DeadlineRules] = {}
+    rules_of = RulesByAgency()
     changed = 0
     for app in session.scalars(stmt):
-        rules = rules_of.get(app.agency_id)
-        if rules is None:
-            rules = rules_of[app.agency_id] = effective_rules(app.agency)
+        rules = rules_of(app.agency)
         before = (app.due_date, app.correction_due, app.fee_due)
         _recompute(app, calendar, rules)
         events = sorted(app.events, key=lambda e: e.seq)

@@ -240,10 +240,15 @@ async def staff_catalogue_add(c: Ctx = Depends(ctx)) -> Response:  # noqa: B008
         c.db.commit()
     except (WorkflowError, CatalogueError) as exc:
         c.db.rollback()
-        items, total = search(c.db, agency_ids=c.visible_agency_ids(), limit=100)
-        return page(c, "staff_catalogue.html", status=400, items=items, total=total, q="", art20=art20_items(),
-                    channels=CAT_CHANNELS, error=str(exc))
+        return _catalogue_error(c, exc)
     return RedirectResponse("/staff/catalogue", status_code=303)
+
+
+def _catalogue_error(c: Ctx, exc: Exception) -> HTMLResponse:
+    """The staff catalogue page again, with the reason a change was refused."""
+    items, total = search(c.db, agency_ids=c.visible_agency_ids(), limit=100)
+    return page(c, "staff_catalogue.html", status=400, items=items, total=total, q="", art20=art20_items(),
+                channels=CAT_CHANNELS, error=str(exc))
 
 
 @router.post("/catalogue/{item_id}/repeal", response_class=HTMLResponse, include_in_schema=False)
@@ -260,9 +265,7 @@ async def staff_catalogue_repeal(item_id: int, c: Ctx = Depends(ctx)) -> Respons
         c.db.commit()
     except (WorkflowError, CatalogueError) as exc:
         c.db.rollback()
-        items, total = search(c.db, agency_ids=c.visible_agency_ids(), limit=100)
-        return page(c, "staff_catalogue.html", status=400, items=items, total=total, q="", art20=art20_items(),
-                    channels=CAT_CHANNELS, error=str(exc))
+        return _catalogue_error(c, exc)
     return RedirectResponse("/staff/catalogue", status_code=303)
 
 
