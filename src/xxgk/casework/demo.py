@@ -24,6 +24,13 @@ from xxgk.casework.workflow import Actor, WorkflowError, apply_action, effective
 __all__ = ["DEMO_PASSWORD", "DemoTree", "create_tree", "populate"]
 
 DEMO_PASSWORD = "xxgk-demo-2025"
+# Table 二 cells the ledger does not hold (licences, penalties, fees): what the demo 民政局 enters by hand.
+DEMO_TABLE_TWO = {
+    "art20_5.licensing.decisions": 46,
+    "art20_6.penalty.decisions": 3,
+    "art20_6.enforcement.decisions": 0,
+    "art20_8.fees.amount_wan": 0,
+}
 
 
 def _code(seed: str) -> str:
@@ -332,18 +339,20 @@ def build_demo(session: Session, calendar: WorkCalendar, today: date, n: int = 1
 def publish_demo_report(session: Session, tree: DemoTree, today: date) -> AnnualReport:
     """Last year's annual report of the demo 民政局, computed from its ledger and published on the portal (by
     20 January, or today if that is earlier), so the demo shows the whole loop."""
-    from xxgk.casework.annual_report import build_report
+    from xxgk.casework.annual_report import build_report, report_format
 
     session.flush()
     year = today.year - 1
     published = min(today, date(today.year, 1, 20))
-    report = build_report(session, tree.civil_affairs, year, published=published)
+    keys = set(report_format(year).keys)
+    manual = {k: v for k, v in DEMO_TABLE_TWO.items() if k in keys}  # the cells a clerk enters by hand
+    report = build_report(session, tree.civil_affairs, year, published=published, manual=manual)
     row = AnnualReport(
         agency_id=tree.civil_affairs.id,
         year=year,
         consolidated=False,
         narrative=dict(report.narrative),
-        manual_values={},
+        manual_values=manual,
         values=dict(report.values),
         status="published",
         published_on=published,
