@@ -331,3 +331,30 @@ def test_pdf_without_text_is_a_clear_error() -> None:
     blank.save(buf)
     with pytest.raises(IngestError, match=r"no text in PDF"):
         read_bytes(buf.getvalue(), "blank.pdf")
+
+
+def test_number_wrapped_in_a_narrow_cell_is_one_number() -> None:
+    assert pdf_reader._wrapped_number(["2", "6"]) and pdf_reader._wrapped_number(["12", "34", "5"])
+    assert not pdf_reader._wrapped_number(["0", "29", "25"])  # values of merged rows stacked in one cell
+    assert not pdf_reader._wrapped_number(["26"]) and not pdf_reader._wrapped_number(["2", "共"])
+
+
+def test_row_cut_by_a_page_break_is_joined_back() -> None:
+    """LibreOffice printing kgc_04.html: 3.危及“三安 | 0 … on one page, 全一稳定” alone at the top of the next."""
+    from xxgk.ingest.assemble import DocumentBuilder, GridCell
+
+    def grid(*rows: list[str]) -> list[list[GridCell]]:
+        return [[GridCell(t) for t in row] for row in rows]
+
+    builder = DocumentBuilder()
+    builder.add_table(grid(["2.其他法律行政法规禁止公开", "0", "0"], ["3.危及“三安", "0", "0"]), page=6)
+    builder.add_text("-6-", BlockKind.LINE, page=6, noise="page_number")
+    rows = grid(["全一稳定”", "", ""], ["4.保护第三方合法权益", "0", "0"])
+    pdf_reader._continue_split_row(builder, rows, 7)
+    assert builder.items[0].rows is not None and builder.items[0].rows[-1][0].text == "3.危及“三安全一稳定”"
+    assert [[c.text for c in r] for r in rows] == [["4.保护第三方合法权益", "0", "0"]]
+    # prose between the two tables, or a first row that holds numbers: not a cut row
+    builder.add_text("二、其他情况", BlockKind.LINE, page=6)
+    rows = grid(["全一稳定”", "", ""])
+    pdf_reader._continue_split_row(builder, rows, 7)
+    assert len(rows) == 1

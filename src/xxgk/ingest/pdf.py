@@ -112,7 +112,19 @@ def _group_lines(chars: Iterable[dict[str, Any]]) -> list[_Line]:
 
 
 def _cell_text(chars: list[dict[str, Any]]) -> str:
-    return join_fragments([line.text() for line in _group_lines(chars)])
+    lines = [line.text() for line in _group_lines(chars)]
+    if _wrapped_number(lines):
+        return "".join(lines)  # a number wrapped in a narrow cell: "2" over "6" is 26
+    return join_fragments(lines)
+
+
+def _wrapped_number(lines: list[str]) -> bool:
+    """Lines of digits only, every one but the last as long as the first and at most three digits: one
+    number that a column too narrow for it wrapped (stacked values of merged rows differ in length)."""
+    if len(lines) < 2 or not all(line.isdigit() and line.isascii() for line in lines):
+        return False
+    width = len(lines[0])
+    return width <= 3 and all(len(line) == width for line in lines[:-1]) and len(lines[-1]) <= width
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -295,6 +307,32 @@ def _add_item(builder: DocumentBuilder, item: _PageItem, page_no: int) -> None:
         builder.add_text(item.text, BlockKind.LINE, page=page_no, noise=noise)
 
 
+def _continue_split_row(builder: DocumentBuilder, rows: list[list[GridCell]], page_no: int) -> None:
+    """A table row that a page break cut in two: the next page's table opens with the rest of its label and no
+    values. The text is joined to the last row of the table on the page before (same columns, nothing but
+    page furniture between them) and the fragment row is dropped."""
+    for item in reversed(builder.items):
+        if item.rows is not None:
+            previous = item
+            break
+        if item.noise is None and item.text.strip():
+            return  # text between the two tables: not one table
+    else:
+        return
+    if previous.page != page_no - 1 or not previous.rows:
+        return
+    last, first = previous.rows[-1], rows[0]
+    if len(last) != len(first) or not any(_NUMBER_TOKEN_RE.match(c.text.strip()) for c in last):
+        return
+    texts = [c.text.strip() for c in first]
+    if not any(texts) or any(any(ch.isdigit() for ch in t) for t in texts):
+        return
+    for cell, text in zip(last, texts, strict=True):
+        if text and not cell.spanned:
+            cell.text = join_fragments([cell.text, text])
+    del rows[0]
+
+
 def read_pdf(data: bytes, source: str) -> Document:
     """Read a PDF into LINE and TABLE blocks, page by page (``Block.page`` is 1-based)."""
     import pypdfium2 as pdfium
@@ -369,6 +407,9 @@ def read_pdf(data: bytes, source: str) -> Document:
                         items = None
             if items is None:
                 items = [_PageItem(0.0, 0.0, line) for line in _pdfium_lines(text)]
+            first_table = next((item for item in items if item.rows is not None), None)
+            if first_table is not None and first_table.rows:
+                _continue_split_row(builder, first_table.rows, page_no)
             for item in items:
                 _add_item(builder, item, page_no)
         if plumber is not None:
