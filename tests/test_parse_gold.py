@@ -139,3 +139,40 @@ def test_portal_page_printed_to_pdf_parses_like_the_page(tmp_path: Path) -> None
     _, wrong = _cells_right(gold, report.values)
     assert not wrong, wrong[:10]
     assert (report.format, report.year, report.agency) == (gold["format"], gold["year"], gold["agency"])
+
+
+def _scraped_texts(html: bytes) -> dict[str, str]:
+    """kgc_04.html as crawlers write a page's text: every element on a line of its own (Word's spans too),
+    and the tables row by row with the empty cells dropped."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(html)
+    for node in tree.css("script, style"):
+        node.decompose()
+    assert tree.body is not None
+    every_element = tree.body.text(separator="\n")
+    lines: list[str] = []
+    for node in tree.body.css("p, tr"):
+        if node.tag == "tr":
+            lines.append(" ".join(t for td in node.css("td, th") if (t := td.text(deep=True).strip())))
+        elif node.css_first("table") is None and not any(a.tag == "table" for a in _ancestors(node)):
+            lines.append(node.text(deep=True).strip())
+    return {"every element on a line": every_element, "rows, empty cells dropped": "\n".join(lines)}
+
+
+def _ancestors(node: Any) -> list[Any]:
+    out = []
+    while node.parent is not None:
+        node = node.parent
+        out.append(node)
+    return out
+
+
+def test_corpus_page_as_scraped_text(corpus_gold: list[dict[str, Any]]) -> None:
+    from xxgk.extract import parse_bytes
+
+    gold = next(g for g in corpus_gold if g["file"] == "kgc_04.html")
+    for how, text in _scraped_texts(corpus_source(gold).read_bytes()).items():
+        report = parse_bytes(text.encode("utf-8"), "kgc_04.txt")
+        _, wrong = _cells_right(gold, report.values)
+        assert not wrong, (how, wrong[:10])

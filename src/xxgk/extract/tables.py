@@ -22,7 +22,7 @@ from xxgk.formats import Column, Format, Relation, Row, Table, TableKind, label_
 
 Number = int | float
 
-MAX_PENDING = 6
+MAX_PENDING = 10
 MAX_SPLITS = 20000  # candidate splits per row kept for the joint solver
 MAX_SOLUTIONS = 256
 # Search steps (numbers placed while splitting a row's digits, rows tried while solving a table) spent on
@@ -196,8 +196,12 @@ class TableReader:
     # -- label matching ------------------------------------------------------------------------------
     def match(self, pending: list[Token], cursor: int) -> RowSlot | None:
         """The row whose label ends the pending label cells (the same labels recur in every report: cached)."""
-        texts = tuple([t.text for t in pending if not t.prose][-4:])
-        index = _match_cached(self.fmt.id, texts, cursor)
+        texts = [t.text for t in pending if not t.prose]
+        for text in texts[-4:]:
+            if len(text) <= 2 and _numbering_fragment(text):
+                texts = _join_numbering_fragments(texts)
+                break
+        index = _match_cached(self.fmt.id, tuple(texts[-4:]), cursor)
         return None if index is None else self.slots[index]
 
     def _match(self, texts: tuple[str, ...], cursor: int) -> RowSlot | None:
@@ -435,6 +439,39 @@ def _holds(checks: dict[int, list[Linear]], parts: list[Number]) -> bool:
             if (op == "==" and abs(total) > 1e-6) or (op == "<=" and total > 1e-6) or (op == ">=" and total < -1e-6):
                 return False
     return True
+
+
+_NUMBERING_CHARS = frozenset("（）()、.．一二三四五六七八九十0123456789")
+_CLOSING = frozenset("）)")
+
+
+def _numbering_fragment(text: str) -> bool:
+    """A cell that is only a piece of a label's numbering: "（", "二", "）" (a scrape that put every span of
+    the Word HTML on a line of its own)."""
+    stripped = text.strip()
+    return bool(stripped) and all(c in _NUMBERING_CHARS for c in stripped)
+
+
+def _join_numbering_fragments(texts: list[str]) -> list[str]:
+    """Numbering fragments joined to the label text they belong to: a closing bracket to the text before it,
+    the others to the text after (（ 二 ） 部分公开 → （二）部分公开)."""
+    out: list[str] = []
+    lead = ""
+    for text in texts:
+        if len(text) <= 2 and _numbering_fragment(text):
+            if text.strip()[0] in _CLOSING and out and not lead:
+                out[-1] += text.strip()
+            else:
+                lead += text.strip()
+            continue
+        out.append(lead + text)
+        lead = ""
+    if lead:
+        if out:
+            out[-1] += lead
+        else:
+            out.append(lead)
+    return out
 
 
 def _halves(word: str) -> tuple[str, str]:
