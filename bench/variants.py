@@ -1,0 +1,217 @@
+"""Cell accuracy on the shared reports re-published the ways the real world re-publishes them (not a test).
+
+Each variant is made at run time from ../shared (seeds and development corpus; nothing is copied into the
+repository): other encodings and traditional characters, full-width characters, reports whose line breaks a
+crawl lost, text scraped from the corpus web page (every element on a line; table rows with the empty cells
+dropped), that page wrapped or re-encoded as HTML, the corpus PDFs through pdftotext and rasterised for OCR,
+the page printed to PDF by LibreOffice. Every variant is parsed with ``xxgk`` and scored against the gold
+values exactly as ``shared/tools/score.py`` scores (same cells, blank ≠ 0).
+
+    .venv/bin/python bench/variants.py                 # text and HTML variants (seconds)
+    .venv/bin/python bench/variants.py --slow          # + pdftotext, LibreOffice and OCR variants (minutes)
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from xxgk.extract import parse_bytes
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+Variant = tuple[str, bytes, dict[str, Any]]  # file name, content, gold
+
+
+def _gold() -> dict[str, dict[str, Any]]:
+    out = {}
+    for folder in (SHARED / "gold", SHARED / "corpus" / "gold"):
+        for path in sorted(folder.glob("*.json")):
+            gold = json.loads(path.read_text(encoding="utf-8"))
+            out[gold["file"]] = gold
+    if not out:
+        sys.exit("../shared/gold not found")
+    return out
+
+
+def _texts() -> list[Path]:
+    return sorted((SHARED / "seeds").glob("*.txt")) + sorted((SHARED / "corpus" / "raw").glob("*.txt"))
+
+
+def _page() -> Path:
+    return SHARED / "corpus" / "raw" / "kgc_04.html"
+
+
+def text_variants(gold: dict[str, dict[str, Any]]) -> Iterator[tuple[str, list[Variant]]]:
+    import opencc
+
+    s2t = opencc.OpenCC("s2t")
+    texts = [(p.name, p.read_text(encoding="utf-8")) for p in _texts()]
+    full_width = {ord(c): ord(c) + 0xFEE0 for c in "0123456789|"}
+    yield "traditional, Big5", [(n, s2t.convert(t).encode("big5", errors="replace"), gold[n]) for n, t in texts]
+    yield "traditional, UTF-8", [(n, s2t.convert(t).encode(), gold[n]) for n, t in texts]
+    yield "GB18030", [(n, t.encode("gb18030"), gold[n]) for n, t in texts]
+    yield "UTF-16", [(n, t.encode("utf-16"), gold[n]) for n, t in texts]
+    yield "BOM + CRLF", [(n, b"\xef\xbb\xbf" + t.replace("\n", "\r\n").encode(), gold[n]) for n, t in texts]
+    yield "full-width digits and pipes", [(n, t.translate(full_width).encode(), gold[n]) for n, t in texts]
+    yield "double line spacing", [(n, t.replace("\n", "\n\n").encode(), gold[n]) for n, t in texts]
+    yield "whole report on one line", [(n, re.sub(r"\s*\n\s*", " ", t).encode(), gold[n]) for n, t in texts]
+    yield "lines as <p> in a portal page", [
+        (n.replace(".txt", ".html"), _portal("".join(f"<p>{line}</p>" for line in t.split("\n"))), gold[n])
+        for n, t in texts
+    ]
+    yield "lines joined by <br>, GBK", [
+        (n.replace(".txt", ".html"), _br_page(t).encode("gbk", errors="replace"), gold[n]) for n, t in texts
+    ]
+
+
+def _br_page(text: str) -> str:
+    return "<html><body><div id=zoom>" + "<br>".join(text.split("\n")) + "</div></body></html>"
+
+
+def _portal(body: str) -> bytes:
+    return (
+        '<html><head><meta charset="utf-8"><title>年报</title></head><body><div class="nav">首页 | 政务公开</div>'
+        f'<div class="content">{body}</div><div class="footer">版权所有</div></body></html>'
+    ).encode()
+
+
+def page_variants(gold: dict[str, dict[str, Any]]) -> Iterator[tuple[str, list[Variant]]]:
+    import opencc
+    from selectolax.lexbor import LexborHTMLParser
+
+    raw = _page().read_bytes()
+    g = gold["kgc_04.html"]
+    html = raw.decode("utf-8")
+    tree = LexborHTMLParser(raw)
+    for node in tree.css("script, style"):
+        node.decompose()
+    assert tree.body is not None
+    yield "page text, every element on a line", [("kgc_04.txt", tree.body.text(separator="\n").encode(), g)]
+    for label, sep, keep in (("one cell a line", "\n", True), ("tabs", "\t", True), (" | ", " | ", True),
+                             ("spaces, empty cells dropped", " ", False),
+                             ("one cell a line, empty cells dropped", "\n", False)):  # fmt: skip
+        yield f"page tables scraped row by row ({label})", [("kgc_04.txt", _scrape(tree, sep, keep).encode(), g)]
+    late = re.sub(r"<meta[^>]*charset[^>]*>", "", html, flags=re.I).replace(
+        "<head>", "<head><script>" + "var x=1;" * 300 + '</script><meta charset="gbk">', 1
+    )
+    yield "page in GBK, charset declared after 2 KB", [("kgc_04.html", late.encode("gbk", "xmlcharrefreplace"), g)]
+    side = "<td>" + "".join(f"<li>访问量 {i * 137} 次</li>" for i in range(1, 30)) + "</td>"
+    framed = html.replace("<body", "<body><table><tr>" + side + "<td>", 1).replace("</body>", "</td></tr></table>")
+    yield "page inside a layout table beside a sidebar of numbers", [("kgc_04.html", framed.encode(), g)]
+    yield "page minified, upper-case table tags", [
+        ("kgc_04.html", re.sub(r">\s+<", "><", html).replace("<td", "<TD").replace("</td>", "</TD>").encode(), g)
+    ]
+    yield "page in traditional characters", [("kgc_04.html", opencc.OpenCC("s2t").convert(html).encode(), g)]
+
+
+def _scrape(tree: Any, sep: str, keep_blank: bool) -> str:
+    lines: list[str] = []
+
+    def walk(node: Any) -> None:
+        for child in node.iter(include_text=False):
+            if child.tag == "table":
+                for tr in child.css("tr"):
+                    cells = [td.text(deep=True).strip() for td in tr.css("td, th")]
+                    cells = cells if keep_blank else [c for c in cells if c]
+                    lines.extend([*cells, ""] if sep == "\n" else [sep.join(cells)])
+            elif child.tag in ("p", "div", "h1", "h2", "h3", "span") and not child.css_first("table"):
+                if text := child.text(deep=True).strip():
+                    lines.append(text)
+            else:
+                walk(child)
+
+    walk(tree.body)
+    return "\n".join(lines)
+
+
+def slow_variants(gold: dict[str, dict[str, Any]]) -> Iterator[tuple[str, list[Variant]]]:
+    pdfs = sorted((SHARED / "corpus" / "raw").glob("*.pdf"))
+    if shutil.which("pdftotext"):
+        for mode in ("-layout", "-raw", None):
+            out = []
+            for p in pdfs:
+                text = subprocess.run(["pdftotext", *([mode] if mode else []), str(p), "-"],
+                                      capture_output=True, check=True).stdout  # fmt: skip
+                out.append((p.stem + ".txt", text, gold[p.name]))
+            yield f"corpus PDFs through pdftotext {mode or '(default reading order)'}", out
+    if shutil.which("pdftoppm"):
+        out = []
+        for p in pdfs:
+            out.append((p.name, _rasterised(p), gold[p.name]))
+        yield "corpus PDFs rasterised at 150 dpi (OCR)", out
+    if shutil.which("soffice"):
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run(["soffice", f"-env:UserInstallation={Path(tmp, 'p').as_uri()}", "--headless",
+                            "--convert-to", "pdf", "--outdir", tmp, str(_page())],
+                           check=True, capture_output=True, timeout=300)  # fmt: skip
+            data = Path(tmp, "kgc_04.pdf").read_bytes()
+        yield "page printed to PDF by LibreOffice", [("kgc_04.pdf", data, gold["kgc_04.html"])]
+
+
+def _rasterised(pdf: Path) -> bytes:
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["pdftoppm", "-r", "150", "-png", str(pdf), f"{tmp}/page"], check=True)
+        pages = [Image.open(p).convert("RGB") for p in sorted(Path(tmp).glob("page*.png"))]
+    out = io.BytesIO()
+    pages[0].save(out, format="PDF", save_all=True, append_images=pages[1:], resolution=150)
+    return out.getvalue()
+
+
+def score(variants: list[Variant]) -> tuple[int, int, int]:
+    """(cells right, cells, reports with format or year wrong), as ``shared/tools/score.py`` counts them."""
+    right = total = meta_wrong = 0
+    for name, data, gold in variants:
+        try:
+            report = parse_bytes(data, name)
+            values: dict[str, Any] = report.values
+            meta_wrong += (report.format, report.year) != (gold["format"], gold["year"])
+        except Exception:  # an unreadable variant scores nothing
+            values = {}
+            meta_wrong += 1
+        for key, want in gold["values"].items():
+            have = values.get(key, "<absent>")
+            numbers = isinstance(want, int | float) and isinstance(have, int | float)
+            right += (numbers and abs(want - have) < 1e-6) or (want is None and have is None)
+        total += len(gold["values"])
+    return right, total, meta_wrong
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--slow", action="store_true", help="also the pdftotext, OCR and LibreOffice variants")
+    ap.add_argument("--json", type=Path, default=None, help="write the results here")
+    args = ap.parse_args()
+    gold = _gold()
+    makers: list[Callable[[dict[str, dict[str, Any]]], Iterator[tuple[str, list[Variant]]]]] = [
+        text_variants, page_variants, *([slow_variants] if args.slow else [])
+    ]
+    results = []
+    right_all = total_all = 0
+    for make in makers:
+        for label, variants in make(gold):
+            right, total, meta_wrong = score(variants)
+            right_all, total_all = right_all + right, total_all + total
+            results.append({"variant": label, "reports": len(variants), "right": right, "cells": total,
+                            "format_or_year_wrong": meta_wrong})  # fmt: skip
+            print(f"{right / total:7.2%}  {right:5d}/{total:<5d}  {len(variants)} reports  {label}"
+                  + (f"  ({meta_wrong} with format/year wrong)" if meta_wrong else ""))  # fmt: skip
+    print(f"{right_all / total_all:7.2%}  {right_all:5d}/{total_all:<5d}  all variants")
+    if args.json:
+        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
