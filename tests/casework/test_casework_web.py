@@ -315,3 +315,18 @@ def test_catalogue_feeds_and_art26(site: Site) -> None:
     r = clerk.post("/staff/catalogue", data={"csrf_token": tok, "title": "测试文件", "made_on": "2025-03-01",
                                              "published_on": "2025-02-01"})
     assert r.status_code == 400 and "发布日期不能早于" in r.text
+
+
+def test_security_headers_on_pages_api_and_errors(site: Site) -> None:
+    c = client(site)
+    for path, status in (("/", 200), ("/api/v1/catalogue?limit=1", 200), ("/no-such-page", 404)):
+        r = c.get(path)
+        assert r.status_code == status, path
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["x-frame-options"] == "DENY"
+        assert r.headers["referrer-policy"] == "same-origin"
+        assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+        assert len(r.headers.get_list("x-frame-options")) == 1
+    docs = c.get("/api/docs")  # Swagger UI loads its own scripts: no content security policy there
+    assert docs.status_code == 200 and "content-security-policy" not in docs.headers
+    assert docs.headers["x-frame-options"] == "DENY"
