@@ -718,7 +718,7 @@ class _ReadState:
             if not self.active:
                 joined = label_key("".join(t.text for t in pending[-2:]) + tok.text) if pending else key
                 # (a heading written before the anchor on the same line, "二、主动公开政府信息情况 第二十条第(一)项")
-                self.active = key in reader.anchors or joined in reader.anchors or key.endswith(reader.anchor_ends)
+                self.active = key in reader.anchors or joined in reader.anchors or joined.endswith(reader.anchor_ends)
                 if not self.active:
                     pending.append(tok)
                     del pending[:-MAX_PENDING]
