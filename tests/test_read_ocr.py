@@ -114,6 +114,18 @@ def test_skewed_page_is_levelled(turned: float) -> None:
     assert (deskew(scanned) is scanned) == (turned == 0.0)
 
 
+def test_pages_without_lines_of_ink_are_not_turned() -> None:
+    """A blank page, a page of noise, a sliver: no angle is clearly better, so none is applied."""
+    import numpy as np
+    from PIL import Image
+
+    noise = Image.fromarray((np.random.default_rng(0).random((800, 600)) * 255).astype("uint8"))
+    for page in (Image.new("L", (1200, 1600), 255), noise, Image.new("L", (5, 5000), 255), Image.new("L", (1, 1))):
+        assert skew_angle(page) == 0.0
+        assert deskew(page) is page
+        assert ruled_grids(page, unit=20.0) == []
+
+
 def make_pdf() -> bytes:
     """A one-page report with a ruled table (python-docx → LibreOffice → PDF)."""
     if shutil.which("soffice") is None:

@@ -276,9 +276,8 @@ def ruled_grids(image: Any, unit: float) -> list[CellGrid]:
 
     ``unit`` is the text height in pixels. Only thin strokes count (a run of ink most of which has ink on
     both sides across it lies in a filled area such as a chart bar); a line is at least two text heights
-    long, a table has at least two rows and two
-    columns of cells and its cells are mostly white. Without numpy or pdfplumber there are no ruled grids
-    (the box layout still reads the tables)."""
+    long; a table has at least two rows and two columns of cells, and its cells are mostly white. Without
+    numpy or pdfplumber there are no ruled grids (the box layout still reads the tables)."""
     try:
         import numpy as np
         from pdfplumber.table import cells_to_tables, edges_to_intersections, intersections_to_cells, merge_edges
@@ -300,12 +299,13 @@ def ruled_grids(image: Any, unit: float) -> list[CellGrid]:
         padded[:, 1:-1] = mask
         steps = np.diff(padded, axis=1)
         starts, ends = np.argwhere(steps == 1), np.argwhere(steps == -1)
-        for (line, a), (_, b) in zip(starts.tolist(), ends.tolist(), strict=True):
-            if b - a >= min_length and 2 * (filled[line, b] - filled[line, a]) < b - a:
-                if axis == "h":
-                    edges.append({"orientation": "h", "x0": a, "x1": b, "top": line, "bottom": line, "width": b - a})
-                else:
-                    edges.append({"orientation": "v", "x0": line, "x1": line, "top": a, "bottom": b, "height": b - a})
+        lines, a_, b_ = starts[:, 0], starts[:, 1], ends[:, 1]
+        keep = (b_ - a_ >= min_length) & (2 * (filled[lines, b_] - filled[lines, a_]) < b_ - a_)
+        for line, a, b in zip(lines[keep].tolist(), a_[keep].tolist(), b_[keep].tolist(), strict=True):
+            if axis == "h":
+                edges.append({"orientation": "h", "x0": a, "x1": b, "top": line, "bottom": line, "width": b - a})
+            else:
+                edges.append({"orientation": "v", "x0": line, "x1": line, "top": a, "bottom": b, "height": b - a})
         if len(edges) > MAX_RULING_RUNS:
             return []
     if not edges:
@@ -350,8 +350,12 @@ def skew_angle(image: Any) -> float:
         rows = np.asarray(ink.rotate(angle, resample=Image.Resampling.BILINEAR), dtype=np.float64).sum(axis=1)
         return float(np.square(np.diff(rows)).sum())
 
+    level = sharpness(0.0)
     best = max(np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, 0.25), key=sharpness)
-    best = max(np.arange(best - 0.25, best + 0.25 + 1e-9, 0.05), key=sharpness)
+    fine = np.arange(max(-MAX_SKEW, best - 0.25), min(MAX_SKEW, best + 0.25) + 1e-9, 0.05)
+    best = max(fine, key=sharpness)
+    if sharpness(float(best)) <= 1.02 * level:
+        return 0.0  # no angle is clearly better (a blank page, a photograph): leave it as it is
     return round(float(best), 2)
 
 
