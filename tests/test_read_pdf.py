@@ -353,7 +353,11 @@ def test_row_cut_by_a_page_break_is_joined_back() -> None:
     pdf_reader._continue_split_row(builder, rows, 7)
     assert builder.items[0].rows is not None and builder.items[0].rows[-1][0].text == "3.危及“三安全一稳定”"
     assert [[c.text for c in r] for r in rows] == [["4.保护第三方合法权益", "0", "0"]]
-    # prose between the two tables, or a first row that holds numbers: not a cut row
+    # a header row over the value columns continues the table, it is not the rest of a cut row
+    rows = grid(["信息内容", "本年制发件数", "本年废止件数"], ["规章", "0", "0"])
+    pdf_reader._continue_split_row(builder, rows, 7)
+    assert len(rows) == 2 and builder.items[0].rows[-1][0].text == "3.危及“三安全一稳定”"
+    # prose between the two tables: not one table
     builder.add_text("二、其他情况", BlockKind.LINE, page=6)
     rows = grid(["全一稳定”", "", ""])
     pdf_reader._continue_split_row(builder, rows, 7)

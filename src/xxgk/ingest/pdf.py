@@ -322,10 +322,13 @@ def _continue_split_row(builder: DocumentBuilder, rows: list[list[GridCell]], pa
     if previous.page != page_no - 1 or not previous.rows:
         return
     last, first = previous.rows[-1], rows[0]
-    if len(last) != len(first) or not any(_NUMBER_TOKEN_RE.match(c.text.strip()) for c in last):
+    if len(last) != len(first):
         return
+    values = [bool(_NUMBER_TOKEN_RE.match(c.text.strip())) for c in last]
     texts = [c.text.strip() for c in first]
-    if not any(texts) or any(any(ch.isdigit() for ch in t) for t in texts):
+    if not any(values) or not any(texts) or any(text and value for text, value in zip(texts, values, strict=True)):
+        return  # (a header row continues a table with words over its value columns: not a cut row)
+    if any(any(ch.isdigit() for ch in t) for t in texts):
         return
     for cell, text in zip(last, texts, strict=True):
         if text and not cell.spanned:
@@ -407,9 +410,9 @@ def read_pdf(data: bytes, source: str) -> Document:
                         items = None
             if items is None:
                 items = [_PageItem(0.0, 0.0, line) for line in _pdfium_lines(text)]
-            first_table = next((item for item in items if item.rows is not None), None)
-            if first_table is not None and first_table.rows:
-                _continue_split_row(builder, first_table.rows, page_no)
+            opening = next((item for item in items if item.rows is not None or furniture(item.text) is None), None)
+            if opening is not None and opening.rows:  # the page opens with a table (after its furniture)
+                _continue_split_row(builder, opening.rows, page_no)
             for item in items:
                 _add_item(builder, item, page_no)
         if plumber is not None:
