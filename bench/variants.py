@@ -14,7 +14,6 @@ values exactly as ``shared/tools/score.py`` scores (same cells, blank ≠ 0).
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import re
 import shutil
@@ -24,6 +23,8 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+from document_bench import scan_of  # (bench/ is on the path when a bench script runs)
 
 from xxgk.extract import parse_bytes
 
@@ -148,7 +149,7 @@ def slow_variants(gold: dict[str, dict[str, Any]]) -> Iterator[tuple[str, list[V
     if shutil.which("pdftoppm"):
         out = []
         for p in pdfs:
-            out.append((p.name, _rasterised(p), gold[p.name]))
+            out.append((p.name, scan_of(p.read_bytes())[0], gold[p.name]))
         yield "corpus PDFs rasterised at 150 dpi (OCR)", out
     if shutil.which("soffice"):
         with tempfile.TemporaryDirectory() as tmp:
@@ -157,17 +158,6 @@ def slow_variants(gold: dict[str, dict[str, Any]]) -> Iterator[tuple[str, list[V
                            check=True, capture_output=True, timeout=300)  # fmt: skip
             data = Path(tmp, "kgc_04.pdf").read_bytes()
         yield "page printed to PDF by LibreOffice", [("kgc_04.pdf", data, gold["kgc_04.html"])]
-
-
-def _rasterised(pdf: Path) -> bytes:
-    from PIL import Image
-
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(["pdftoppm", "-r", "150", "-png", str(pdf), f"{tmp}/page"], check=True)
-        pages = [Image.open(p).convert("RGB") for p in sorted(Path(tmp).glob("page*.png"))]
-    out = io.BytesIO()
-    pages[0].save(out, format="PDF", save_all=True, append_images=pages[1:], resolution=150)
-    return out.getvalue()
 
 
 def score(variants: list[Variant]) -> tuple[int, int, int]:
