@@ -9,10 +9,8 @@ tokens. Numbers embedded in prose (``在线访谈次数2次；``) are not cells 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any
 
 from xxgk.ingest.document import Block, BlockKind, Document
 
@@ -83,9 +81,10 @@ class Tokenizer:
         self.tokens: list[Token] = []
 
     def run(self) -> list[Token]:
-        append = self.tokens.append
-        line = self._line
+        tokens = self.tokens
+        append = tokens.append
         table = BlockKind.TABLE
+        memo = _LINE_MEMO
         for block in self.doc.blocks:
             if block.noise is not None:
                 continue
@@ -93,18 +92,35 @@ class Tokenizer:
                 self._grid(block)
                 continue
             text = block.text
-            if text[-1:] == "|" and len(text) > 1 and text.count("|") == 1:
-                # One cell per line ("0 |"), as _line reads it; a plain count read here directly.
-                stripped = text[:-1].strip()
-                if stripped.isdigit() and stripped.isascii():
-                    s = block.start + text.index(stripped[0])
-                    n = len(stripped)
-                    append(Token(_NUM, stripped, s, s + n, int(stripped), None, n > 1, False, False))
-                else:
-                    self._cell(text[:-1], block.start, False, True)
-                continue
-            line(block)
-        return self.tokens
+            if len(text) <= _MEMO_CHARS:
+                specs = memo.get(text)
+                if specs is not None:
+                    base = block.start
+                    for kind, text_, rel_start, rel_end, prose in specs:
+                        append(Token(kind, text_, base + rel_start, base + rel_end, None, None, False, prose, False))
+                    continue
+                if block.end - block.start == len(text) and not _has_digit(text):
+                    mark = len(tokens)
+                    self._block(block)
+                    _remember_line(text, block.start, tokens, mark)
+                    continue
+            self._block(block)
+        return tokens
+
+    def _block(self, block: Block) -> None:
+        """The tokens of one line block of flattened text."""
+        text = block.text
+        if text[-1:] == "|" and len(text) > 1 and text.count("|") == 1:
+            # One cell per line ("0 |"), as _line reads it; a plain count read here directly.
+            stripped = text[:-1].strip()
+            if stripped.isdigit() and stripped.isascii():
+                s = block.start + text.index(stripped[0])
+                n = len(stripped)
+                self.tokens.append(Token(_NUM, stripped, s, s + n, int(stripped), None, n > 1, False, False))
+            else:
+                self._cell(text[:-1], block.start, False, True)
+            return
+        self._line(block)
 
     # -- grids ---------------------------------------------------------------------------------------
     def _grid(self, block: Block) -> None:
@@ -209,30 +225,16 @@ class Tokenizer:
         if len(stripped) > _MEMO_CHARS:
             self._read_cell(stripped, s, grid)
             return
-        specs = _CELL_MEMO.get(stripped)
+        memo = _GRID_CELL_MEMO if grid else _CELL_MEMO
+        specs = memo.get(stripped)
         if specs is None:
             mark = len(self.tokens)
             self._read_cell(stripped, s, grid)
-            self._remember(stripped, s, mark)
+            _remember_cell(memo, stripped, s, self.tokens, mark)
             return
         append = self.tokens.append
-        for kind, text_, rel_start, rel_end, head, tail in specs:
-            append(_make_token(kind, text_, s + rel_start, s + rel_end, *head, grid, *tail))
-
-    def _remember(self, stripped: str, s: int, mark: int) -> None:
-        """Keep the tokens just read for a cell without a number (labels, units, dashes: the same ones recur in
-        every report), as specs :meth:`_cell` places at the cell's offset."""
-        new = self.tokens[mark:]
-        for t in new:
-            if t.kind is _NUM:
-                return  # (figures differ every time)
-        specs = []
-        for t in new:
-            kind, text_, start, end, head, tail = _spec(t)
-            specs.append((kind, text_, start - s, end - s, head, tail))
-        if len(_CELL_MEMO) >= _MEMO_SIZE:
-            _CELL_MEMO.clear()
-        _CELL_MEMO[stripped] = tuple(specs)
+        for kind, text_, rel_start, rel_end, prose, glued in specs:
+            append(Token(kind, text_, s + rel_start, s + rel_end, None, None, False, prose, grid, glued))
 
     def _words(self, text: str, start: int, grid: bool) -> None:
         """Several table rows in one single-spaced line or cell (a crawl that lost the line breaks): one cell
@@ -365,22 +367,49 @@ def _ends_like_prose(label: str) -> bool:
 
 _TEXT, _NUM, _BLANK, _ROW_END = Kind.TEXT, Kind.NUM, Kind.BLANK, Kind.ROW_END
 _MARKDOWN_RULE = frozenset("|-: ")
-_FIELDS = tuple(f.name for f in fields(Token))
-_GRID = _FIELDS.index("grid")
-# A token spec: kind, text, start and end relative to the cell, the fields between ``end`` and ``grid``, and
-# the fields after ``grid``.
-_Spec = tuple[Kind, str, int, int, tuple[Any, ...], tuple[Any, ...]]
-_CELL_MEMO: dict[str, tuple[_Spec, ...]] = {}
+# The tokens of a cell without a number (labels, units, dashes: the same ones recur in every report), kept as
+# (kind, text, start, end, prose, glued) relative to the cell; one memo for grid cells, one for flattened text.
+_CellSpec = tuple[Kind, str, int, int, bool, bool]
+_CELL_MEMO: dict[str, tuple[_CellSpec, ...]] = {}
+_GRID_CELL_MEMO: dict[str, tuple[_CellSpec, ...]] = {}
 _MEMO_SIZE = 16384
 _MEMO_CHARS = 60  # longer cells (sentences) are read each time
 
 
-_make_token: Callable[..., Token] = Token  # (built from a spec's fields, whatever their number)
+# Lines without a digit (labels, units, header rows, bare pipes: the same ones recur in every report) are read
+# once; their tokens are kept as (kind, text, start, end, prose) relative to the line. Lines with figures and
+# long lines (sentences) are read each time.
+_LINE_MEMO: dict[str, tuple[tuple[Kind, str, int, int, bool], ...]] = {}
+_DIGITS = frozenset("0123456789")
 
 
-def _spec(tok: Token) -> _Spec:
-    values = tuple(getattr(tok, name) for name in _FIELDS)
-    return (tok.kind, tok.text, tok.start, tok.end, values[4:_GRID], values[_GRID + 1 :])
+def _has_digit(text: str) -> bool:
+    return not _DIGITS.isdisjoint(text)
+
+
+def _remember_line(text: str, base: int, tokens: list[Token], mark: int) -> None:
+    specs = []
+    for t in tokens[mark:]:
+        if t.value is not None or t.unit is not None or t.run or t.grid or t.glued:
+            return  # (only plain text, blank, unit and row-end tokens are kept)
+        specs.append((t.kind, t.text, t.start - base, t.end - base, t.prose))
+    if len(_LINE_MEMO) >= _MEMO_SIZE:
+        _LINE_MEMO.clear()
+    _LINE_MEMO[text] = tuple(specs)
+
+
+def _remember_cell(
+    memo: dict[str, tuple[_CellSpec, ...]], stripped: str, s: int, tokens: list[Token], mark: int
+) -> None:
+    """Keep the tokens just read for a cell starting at ``s``, unless one holds a figure."""
+    specs = []
+    for t in tokens[mark:]:
+        if t.value is not None or t.unit is not None or t.run:
+            return  # (figures differ every time)
+        specs.append((t.kind, t.text, t.start - s, t.end - s, t.prose, t.glued))
+    if len(memo) >= _MEMO_SIZE:
+        memo.clear()
+    memo[stripped] = tuple(specs)
 
 
 _PROSE_FAST_CHARS = "。；;！？"  # (_PROSE_FAST)
