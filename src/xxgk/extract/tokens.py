@@ -99,7 +99,7 @@ class Tokenizer:
                     for kind, text_, rel_start, rel_end, prose in specs:
                         append(Token(kind, text_, base + rel_start, base + rel_end, None, None, False, prose, False))
                     continue
-                if block.end - block.start == len(text) and not _has_digit(text):
+                if block.end - block.start == len(text) and not _has_digit(text) and not _has_any(text, "。；;"):
                     mark = len(tokens)
                     self._block(block)
                     _remember_line(text, block.start, tokens, mark)
@@ -377,8 +377,8 @@ _MEMO_CHARS = 60  # longer cells (sentences) are read each time
 
 
 # Lines without a digit (labels, units, header rows, bare pipes: the same ones recur in every report) are read
-# once; their tokens are kept as (kind, text, start, end, prose) relative to the line. Lines with figures and
-# long lines (sentences) are read each time.
+# once; their tokens are kept as (kind, text, start, end, prose) relative to the line. Lines with figures,
+# sentences and long lines are read each time.
 _LINE_MEMO: dict[str, tuple[tuple[Kind, str, int, int, bool], ...]] = {}
 _DIGITS = frozenset("0123456789")
 
