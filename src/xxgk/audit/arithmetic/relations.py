@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from xxgk.audit.rule import Rule
-from xxgk.extract.relations import evaluate_all
+from xxgk.extract.relations import failed
 from xxgk.extract.report import Report
 from xxgk.findings import Category, Finding, Severity
 
@@ -22,9 +22,7 @@ def _fmt(v: float | int | None) -> str:
 
 
 def check(report: Report) -> Iterator[Finding]:
-    for ev in evaluate_all(report.schema, report.values):
-        if ev.ok is not False:
-            continue
+    for ev in failed(report.schema, report.values):
         keys = list(dict.fromkeys(ev.keys))
         spans = [report.provenance[k] for k in keys if k in report.provenance]
         span = (min(s[0] for s in spans), max(s[1] for s in spans)) if spans else None
