@@ -3,6 +3,11 @@ label tolerance and provenance."""
 
 from __future__ import annotations
 
+import re
+
+import pytest
+from tests.conftest import shared_path
+
 from xxgk.audit import audit
 from xxgk.extract import parse_bytes
 from xxgk.formats import get_format, label_key
@@ -254,3 +259,29 @@ def test_legacy_2010_wordings_of_denials_complaints_fees_and_staff() -> None:
     assert (v["replies.denied"], v["complaints"], v["fees_wan"]) == (1, 2, 0.5)
     assert (v["org.dedicated_units"], v["org.staff"], v["org.reading_points"]) == (1, 3, 2)
     assert (v["consult.in_person"], v["consult.phone"]) == (100, 150)
+
+
+@pytest.mark.parametrize("name", ["000_15ed71d81f93ac9f.txt", "002_f464fa55e38ddaf4.txt", "003_52ee1c9a66fdb884.txt"])
+def test_report_on_one_line_keeps_sections_and_signature(name: str) -> None:
+    """A crawl that lost every line break: the section headings inside the line and the signature at its end are
+    found as in the original, so the audit reports no missing section."""
+    text = shared_path("seeds", name).read_text(encoding="utf-8")
+    normal = parse_bytes(text.encode(), name)
+    one_line = parse_bytes(re.sub(r"\s*\n\s*", " ", text).encode(), name)
+    assert [s.id for s in one_line.sections if s.id] == [s.id for s in normal.sections if s.id]
+    assert (one_line.agency, one_line.published) == (normal.agency, normal.published)
+    assert not [f for f in audit(one_line) if f.rule == "structure.sections" and f.severity == "warning"]
+    narrative = one_line.narrative["overview"]
+    assert narrative and not narrative.startswith(("一、", one_line.sections[0].title))
+
+
+def test_heading_words_inside_prose_or_a_table_row_are_not_sections() -> None:
+    filler = "本机关认真贯彻落实政府信息公开条例，扎实推进各项工作。" * 12
+    text = (
+        "某某县民政局2020年政府信息公开工作年度报告 一、总体情况 "
+        + filler
+        + " 详见二、主动公开政府信息情况的统计。 三、收到和处理政府信息公开申请情况 | 申请人情况 | 自然人 | "
+        + filler
+    )
+    report = parse_bytes(text.encode(), "a.txt")
+    assert [s.id for s in report.sections if s.id] == ["overview"]

@@ -61,7 +61,10 @@ def parse_document(doc: Document) -> Report:
     for section in report.sections:
         if section.id and section.id not in report.narrative:
             body = doc.text[section.start : section.end]
-            report.narrative[section.id] = body.split("\n", 1)[1].strip() if "\n" in body else ""
+            if "\n" in body:
+                report.narrative[section.id] = body.split("\n", 1)[1].strip()
+            else:  # a heading inside a line (the crawl lost the line breaks): the text after it
+                report.narrative[section.id] = body.removeprefix(section.title).strip()
     return report
 
 

@@ -231,6 +231,9 @@ def detect_agency(doc: Document, year: int | None, titles: _Titles | None = None
             candidate = lines[i - 1].strip("| ")
             if len(candidate) <= 30 and _AGENCY_RE.search(candidate) and not re.search(r"[,，。;；:]", candidate):
                 return candidate
+    tail_agency, _ = _run_on_signature(text)
+    if tail_agency:
+        return tail_agency
     for key in ("单位", "发布机构"):
         if doc.meta.get(key):
             return doc.meta[key]
@@ -264,7 +267,30 @@ def detect_published(doc: Document) -> tuple[date | None, str | None]:
             rest = _CN_DATE_RE.sub("", rest).strip()
             if not rest:
                 return d, "signature"
+    _, signed = _run_on_signature(text)
+    if signed is not None:
+        return signed, "signature"
     return None, None
+
+
+_DATE_TAIL_RE = re.compile(
+    rf"(?:^|\s)(?:(?P<agency>[^\s,，。;；:：|]{{2,30}})\s+)?(?P<date>{_DATE_RE.pattern}|{_CN_DATE_RE.pattern})\s*$"
+)
+
+
+def _run_on_signature(text: str) -> tuple[str | None, date | None]:
+    """The signature (agency, date) at the end of a last line that holds more than the signature: a report on
+    one line (``… 无。 鄂伦春自治旗民政局 2019年12月30日``). Lines of their own are read by the callers."""
+    last = _last_lines(text, 1)
+    if not last or len(last[0]) <= 20:
+        return None, None
+    m = _DATE_TAIL_RE.search(last[0][-80:])
+    if m is None:
+        return None, None
+    agency = m.group("agency")
+    if agency is not None and not _AGENCY_RE.search(agency):
+        agency = None
+    return agency, parse_date(m.group("date"))
 
 
 def _has_any(text: str, words: tuple[str, ...]) -> bool:

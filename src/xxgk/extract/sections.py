@@ -3,6 +3,10 @@
 A heading is a short line that starts with a Chinese numeral and ``、`` (Markdown ``#`` allowed) and is not a
 row label of the format's tables. It is matched to the format's section by label; unmatched headings are kept
 with id ``""`` so the structure audit can list them.
+
+A crawl that lost the line breaks leaves the headings inside long lines (``…工作。 二、主动公开政府信息情况 …``).
+There only the format's own section titles after a numbering count as headings: after a space or the end of a
+sentence, not followed by a table cell, and only for sections no line heading was found for.
 """
 
 from __future__ import annotations
@@ -45,8 +49,52 @@ class _Labels:
             self.memo[body] = sid
         return sid
 
+    def titled(self, body: str) -> tuple[str, str]:
+        """The section whose title (a label key of two characters or more) starts ``body``, and that key."""
+        for section_id, keys in self.sections:
+            for key in keys:
+                if len(key) >= 2 and body.startswith(key):
+                    return section_id, key
+        return "", ""
+
 
 _LABELS: dict[int, _Labels] = {}  # by id() of the format object
+
+
+_EMBEDDED_RE = re.compile(r"(?:(?<=[\s。；;：:])|^)[一二三四五六七八九十]{1,3}\s*、\s*")
+
+
+def _embedded_headings(doc: Document, labels: _Labels, seen: set[str]) -> list[tuple[int, str, str]]:
+    """Section titles inside the long lines of a document that lost its line breaks: a numbering followed by
+    one of the format's section titles (compared as label keys), not by a table cell."""
+    found: list[tuple[int, str, str]] = []
+    for block in doc.blocks:
+        text = block.text
+        if len(text) < _RUN_ON_CHARS or block.noise is not None or block.kind is BlockKind.TABLE:
+            continue
+        for m in _EMBEDDED_RE.finditer(text):
+            after = text[m.end() : m.end() + 60]
+            section_id, key = labels.titled(label_key(after))
+            if not section_id or section_id in seen:
+                continue
+            end = _title_end(after, key)
+            if end is None or after[end:].lstrip().startswith("|"):
+                continue
+            seen.add(section_id)
+            found.append((block.start + m.start(), section_id, text[m.start() : m.end() + end]))
+    return found
+
+
+def _title_end(text: str, key: str) -> int | None:
+    """Where the title whose label key is ``key`` ends at the start of ``text`` (label keys drop punctuation and
+    spaces, so the title may be longer than the key)."""
+    for j in range(len(key), len(text) + 1):
+        if label_key(text[:j]).startswith(key):
+            return j
+    return None
+
+
+_RUN_ON_CHARS = 300  # a line this long holds several paragraphs: a crawl lost the line breaks
 
 
 def _row_labels(fmt: Format) -> set[str]:
@@ -87,6 +135,11 @@ def find_sections(doc: Document, fmt: Format) -> list[SectionSpan]:
         if len(title) > 40 and _SENTENCE.search(title):
             continue
         found.append((block.start, labels.section_id(body), text.lstrip("# ")))
+    missing = {sec.id for sec in fmt.sections} - {sid for _, sid, _ in found}
+    if missing:
+        embedded = _embedded_headings(doc, labels, {sid for _, sid, _ in found})
+        if embedded:
+            found = sorted(found + embedded)
     spans: list[SectionSpan] = []
     for i, (start, sid, title) in enumerate(found):
         end = found[i + 1][0] if i + 1 < len(found) else len(doc.text)
