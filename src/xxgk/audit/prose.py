@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from xxgk.extract.report import Report
 from xxgk.ingest.document import Block, BlockKind
 
-_SENTENCE_END = re.compile(r"[。；;！!？?]")
+# A sentence: up to and including the next sentence end, or the rest of the paragraph (never empty).
+_PIECE = re.compile(r"[^。；;！!？?]*[。；;！!？?]|[^。；;！!？?]+")
 _SENTENCE_END_CHARS = frozenset("。；;！!？?")
 _PROSE_HINT = re.compile(r"[。；;，,：:]")
 _HEADING = re.compile(r"^\s*#*\s*(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\))")
@@ -64,10 +65,11 @@ def _paragraphs(report: Report) -> Iterator[tuple[str, list[tuple[int, int]]]]:
             continue
         btext = block.text
         if block.kind is table or "|" in btext or (len(btext) < 20 and not hint(btext)):  # not prose
-            if parts:
-                yield "".join(parts), segments
-                parts, size = [], 0
-            segments = []
+            if segments:  # (there are parts only with segments)
+                if parts:
+                    yield "".join(parts), segments
+                    parts, size = [], 0
+                segments = []
             continue
         line = btext.strip()
         lead = len(btext) - len(btext.lstrip()) if line else 0
@@ -91,27 +93,23 @@ def prose_sentences(report: Report) -> list[Sentence]:
 
 
 def _sentences(report: Report) -> Iterator[Sentence]:
-    finditer = _SENTENCE_END.finditer
+    pieces_of = _PIECE.findall
     for text, segments in _paragraphs(report):
         pos = 0
-        ends = [m.end() for m in finditer(text)]
-        if not ends or ends[-1] < len(text):
-            ends.append(len(text))
         if len(segments) == 1:  # one line: its characters map to the document in one run
             doc_start = segments[0][1]
-            for end in ends:
-                piece = text[pos:end]
-                if piece and not piece.isspace():
+            for piece in pieces_of(text):
+                if not piece.isspace():
                     first_doc = doc_start + pos
                     if pos == 0:
                         yield Sentence(piece, first_doc, [(0, first_doc), (0, doc_start)])
                     else:
                         yield Sentence(piece, first_doc, [(0, first_doc)])
-                pos = end
+                pos += len(piece)
             continue
-        for end in ends:
-            piece = text[pos:end]
-            if piece and not piece.isspace():
+        for piece in pieces_of(text):
+            end = pos + len(piece)
+            if not piece.isspace():
                 local = [(p - pos, d) for p, d in segments if pos <= p < end]
                 first_doc = _map(segments, pos)
                 yield Sentence(piece, first_doc, [(0, first_doc), *local])

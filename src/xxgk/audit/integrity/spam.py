@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from xxgk.audit.integrity.terms import spam_matches, spam_terms_pattern
+from xxgk.audit.integrity.terms import spam_hint_pattern, spam_matches, spam_terms_pattern
 from xxgk.audit.rule import Rule
 from xxgk.extract.report import Report
 from xxgk.findings import Category, Finding, Severity
@@ -20,6 +20,9 @@ RULE = Rule(
 def check(report: Report) -> Iterator[Finding]:
     doc = report.document
     if doc is None:
+        return
+    hint = spam_hint_pattern()
+    if hint is not None and hint.search(doc.text) is None:  # (a quick test, without lower-casing the text)
         return
     if spam_terms_pattern().search(doc.text.lower()) is None:  # no term in the lower-cased text
         return

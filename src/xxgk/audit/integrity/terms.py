@@ -67,6 +67,25 @@ def spam_terms_pattern() -> re.Pattern[str]:
     return re.compile("|".join(re.escape(t) for t in terms) if terms else "(?!)")
 
 
+def _caseless(c: str) -> bool:
+    """A CJK ideograph or an ASCII digit: unchanged by lower-casing, and no other character lower-cases to it."""
+    return "\u4e00" <= c <= "\u9fff" or "0" <= c <= "9"
+
+
+@cache
+def spam_hint_pattern() -> re.Pattern[str] | None:
+    """A quick test on the original text that must pass for any spam term to be in the lower-cased text: each
+    term's longest run of :func:`_caseless` characters (its first three) is in the text as it is, since
+    lower-casing maps other characters to letters only. ``None`` if some term has no such character."""
+    hints = []
+    for term in spam_terms():
+        runs = re.findall("[\u4e00-\u9fff0-9]+", term)
+        if not runs:
+            return None
+        hints.append(max(runs, key=len)[:3])
+    return re.compile("|".join(re.escape(h) for h in sorted(set(hints), key=len, reverse=True)) or "(?!)")
+
+
 @cache
 def allowed_domains() -> tuple[str, ...]:
     return tuple(_data()["allowed_domains"])

@@ -19,6 +19,7 @@ from xxgk.audit.rule import Rule
 from xxgk.extract.report import Report
 from xxgk.findings import Category, Finding, Severity
 from xxgk.formats import Format, TableKind, get_format
+from xxgk.formats.model import ProsePattern
 
 RULE = Rule(
     "prose_vs_table.figures",
@@ -128,14 +129,20 @@ def _literals(items: list[tuple[Any, Any]], c: Any, out: list[tuple[str, ...]]) 
         out.append(("".join(run),))
 
 
-def _may_match(pattern: str, text: str) -> bool:
-    for alternatives in _required(pattern):
+def _may_match(required: tuple[tuple[str, ...], ...], text: str) -> bool:
+    for alternatives in required:
         for s in alternatives:
             if s in text:
                 break
         else:
             return False
     return True
+
+
+@cache
+def _patterns(format_id: str) -> tuple[tuple[ProsePattern, tuple[tuple[str, ...], ...]], ...]:
+    """The format's prose patterns, each with the substrings a match needs (:func:`_required`)."""
+    return tuple((pattern, _required(pattern.pattern)) for pattern in get_format(format_id).prose)
 
 
 def _label_before(text: str, end: int, by_end: dict[str, list[tuple[str, str]]]) -> tuple[str, str] | None:
@@ -158,12 +165,13 @@ def check(report: Report) -> Iterator[Finding]:
     values = report.values
     seen: set[tuple[str, int]] = set()
     by_end = _labels_by_end(fmt.id)
+    patterns = _patterns(fmt.id)
     for sentence in prose_sentences(report):
         text = sentence.text
         if not _DIGIT.search(text):
             continue
-        for pattern in fmt.prose:
-            if not _may_match(pattern.pattern, text):
+        for pattern, required in patterns:
+            if not _may_match(required, text):
                 continue
             for m in pattern.regex.finditer(text):
                 stated = int(m.group(1))

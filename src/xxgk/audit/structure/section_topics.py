@@ -37,4 +37,3 @@ def check(report: Report) -> Iterator[Finding]:
             evidence=(text.strip()[:80] or "（该部分为空）"),
             basis=topic.basis or RULE.basis,
         )
-
