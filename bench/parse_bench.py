@@ -9,6 +9,7 @@ so peak memory stays flat whatever N is.
 
     .venv/bin/python bench/parse_bench.py --reports 2000 --repeat 5
     .venv/bin/python bench/parse_bench.py --reports 10000 --repeat 1      # memory check
+    .venv/bin/python bench/parse_bench.py --reports 1000 --stages         # + where the time goes
 """
 
 from __future__ import annotations
@@ -92,11 +93,45 @@ def xxgk(docs: list[tuple[str, bytes]], n: int) -> float:
     return n / (time.perf_counter() - start)
 
 
+def stages(docs: list[tuple[str, bytes]], n: int) -> dict[str, float]:
+    """Microseconds per report in each step of parse + audit (the steps ``parse_bytes`` and ``audit`` run)."""
+    from xxgk.audit import audit
+    from xxgk.extract import parse_document
+    from xxgk.extract.metadata import detect
+    from xxgk.extract.sections import find_sections
+    from xxgk.extract.tables import reader_for
+    from xxgk.extract.tokens import tokenize
+    from xxgk.ingest import read_bytes
+
+    spent = dict.fromkeys(("read", "metadata", "tokens", "tables", "sections", "audit"), 0.0)
+    clock = time.perf_counter
+    for name, data in stream(docs, n):
+        t0 = clock()
+        doc = read_bytes(data, name)
+        t1 = clock()
+        meta = detect(doc)
+        t2 = clock()
+        tokens = tokenize(doc)
+        t3 = clock()
+        reader_for(meta.format.id).read(tokens)
+        t4 = clock()
+        find_sections(doc, meta.format)
+        t5 = clock()
+        report = parse_document(doc)  # (again, whole, for the audit)
+        t6 = clock()
+        audit(report)
+        t7 = clock()
+        for step, took in zip(spent, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t7 - t6), strict=True):
+            spent[step] += took
+    return {step: total / n * 1e6 for step, total in spent.items()}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--reports", type=int, default=2000)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--with-corpus", action="store_true", help="add the text/HTML development corpus")
+    ap.add_argument("--stages", action="store_true", help="also time each step (µs per report)")
     args = ap.parse_args()
     docs = inputs(args.with_corpus)
     xxgk(docs, len(docs) * 2)  # warm-up: imports, caches, format loading
@@ -112,6 +147,11 @@ def main() -> None:
     print(f"floor (+ lines and cells as objects):  median {f:,.0f} reports/s  ({f / b:.1%} of baseline)")
     print(f"xxgk parse + audit:                    median {x:,.0f} reports/s  ({x / b:.1%} of baseline)")
     print(f"peak RSS: {peak_mb:.0f} MB")
+    if args.stages:
+        runs = [stages(docs, args.reports) for _ in range(args.repeat)]
+        print(
+            "µs per report, median: " + ", ".join(f"{k} {statistics.median(r[k] for r in runs):.0f}" for k in runs[0])
+        )
 
 
 if __name__ == "__main__":
