@@ -92,14 +92,14 @@ class Tokenizer:
                 self._grid(block)
                 continue
             text = block.text
-            if len(text) <= _MEMO_CHARS:
+            if len(text) <= _MEMO_CHARS and block.end - block.start == len(text):  # (a row end spans the line)
                 specs = memo.get(text)
                 if specs is not None:
                     base = block.start
                     for kind, text_, rel_start, rel_end, prose in specs:
                         append(Token(kind, text_, base + rel_start, base + rel_end, None, None, False, prose, False))
                     continue
-                if block.end - block.start == len(text) and not _has_digit(text) and not _has_any(text, "。；;"):
+                if not _has_digit(text) and not _has_any(text, "。；;"):
                     mark = len(tokens)
                     self._block(block)
                     _remember_line(text, block.start, tokens, mark)
