@@ -195,8 +195,17 @@ class Tokenizer:
         # A pipe terminates a cell: the (empty) text after the last pipe is not a cell.
         last = len(parts) - 1 if len(parts) > first and (not parts[-1] or parts[-1].isspace()) else len(parts)
         pos = base + len(parts[0]) + 1 if first else base
+        if "---" in text and any(_is_rule(part) for part in parts[first:last]):
+            self._cells_around_rules(parts[first:last], pos)
+        else:
+            self._pipe_cells(parts[first:last], pos)
+        if markdown:
+            self.tokens.append(Token(_ROW_END, "", block.end, block.end))
+
+    def _pipe_cells(self, parts: list[str], pos: int) -> None:
+        """The cells of a pipe-separated line, the first starting at ``pos``."""
         append = self.tokens.append
-        for part in parts[first:last]:
+        for part in parts:
             # (what _cell does, for the common cells: blank, a plain count)
             stripped = part.strip()
             if not stripped:
@@ -208,8 +217,27 @@ class Tokenizer:
             else:
                 self._cell(part, pos, False, True)
             pos += len(part) + 1
-        if markdown:
-            self.tokens.append(Token(_ROW_END, "", block.end, block.end))
+
+    def _cells_around_rules(self, parts: list[str], pos: int) -> None:
+        """Pipe cells with Markdown rule cells among them (``| 总计 | |---|---| | 27 |``: Markdown rows run
+        together on one line): a run of rule cells ends the row before it, and the empty cell where two rows
+        met on either side of the run is not a cell."""
+        i, n = 0, len(parts)
+        while i < n:
+            if not _is_rule(parts[i]):
+                self._pipe_cells(parts[i : i + 1], pos)
+                pos += len(parts[i]) + 1
+                i += 1
+                continue
+            if i and not parts[i - 1].strip() and self.tokens and self.tokens[-1].kind is _BLANK:
+                self.tokens.pop()  # (the junction before the rule)
+            self.tokens.append(Token(_ROW_END, "", pos, pos))
+            while i < n and _is_rule(parts[i]):
+                pos += len(parts[i]) + 1
+                i += 1
+            if i < n and not parts[i].strip():  # (the junction after it)
+                pos += len(parts[i]) + 1
+                i += 1
 
     def _cell(self, text: str, start: int, grid: bool, pipe: bool = False) -> None:
         stripped = text.strip()
@@ -367,6 +395,13 @@ def _ends_like_prose(label: str) -> bool:
 
 _TEXT, _NUM, _BLANK, _ROW_END = Kind.TEXT, Kind.NUM, Kind.BLANK, Kind.ROW_END
 _MARKDOWN_RULE = frozenset("|-: ")
+
+
+def _is_rule(cell: str) -> bool:
+    """A cell of a Markdown separator row: ``---``, ``:---:``."""
+    return "---" in cell and set(cell) <= _MARKDOWN_RULE
+
+
 # The tokens of a cell without a number (labels, units, dashes: the same ones recur in every report), kept as
 # (kind, text, start, end, prose, glued) relative to the cell; one memo for grid cells, one for flattened text.
 _CellSpec = tuple[Kind, str, int, int, bool, bool]
@@ -462,7 +497,7 @@ def _separators(text: str) -> list[tuple[int, int]]:
     return out
 
 
-_SEVERAL_ROWS_CHARS = 80
+_SEVERAL_ROWS_CHARS = 40
 _WORD = re.compile(r"\S+")
 _NUMBER_WORD = re.compile(r"[+-]?\d[\d,]*(?:\.\d+)?(?:万元|元|%)?|[—―–]+")
 
@@ -482,7 +517,8 @@ def _several_rows(text: str) -> bool:
                 after_text = False
         else:
             after_text = True
-    return runs >= 2 and numbers >= 6
+    # (a table without sentences may hold a figure a row: three rows that each end in one number)
+    return (runs >= 2 and numbers >= 6) or (runs >= 3 and numbers >= 3 and not _like_prose(text))
 
 
 def _has_split(text: str) -> bool:
