@@ -2,7 +2,8 @@
 
 Hard-wrapped text (PDF text layers, fixed-width crawls) breaks sentences across lines; consecutive lines are
 joined into one paragraph unless a line ends a sentence, and each sentence maps its characters back to the
-document offsets.
+document offsets. A line that holds a whole report (a crawl that lost the line breaks) gives the prose between
+its table cells.
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ def _paragraphs(report: Report) -> Iterator[tuple[str, list[tuple[int, int]]]]:
                     yield "".join(parts), segments
                     parts, size = [], 0
                 segments = []
+            if block.kind is not table and len(btext) >= _RUN_ON_CHARS and "|" in btext:
+                yield from _run_on_prose(btext, block.start)
             continue
         line = btext.strip()
         lead = len(btext) - len(btext.lstrip()) if line else 0
@@ -82,6 +85,34 @@ def _paragraphs(report: Report) -> Iterator[tuple[str, list[tuple[int, int]]]]:
             size += len(line)
     if parts:
         yield "".join(parts), segments
+
+
+_RUN_ON_CHARS = 300  # a line this long with pipes holds whole paragraphs and tables: a crawl lost the line breaks
+
+
+def _run_on_prose(text: str, start: int) -> Iterator[tuple[str, list[tuple[int, int]]]]:
+    """The prose between the table cells of a line that holds a whole report: each pipe-separated piece, cut
+    before numbered headings, of 20 characters or more with a sentence or clause mark is a paragraph."""
+    pos = 0
+    for piece in text.split("|"):
+        at = 0
+        for part in _RUN_ON_HEADING.split(piece):  # (a heading began a paragraph)
+            title = _RUN_ON_TITLE.match(part)
+            if title:  # (a heading's own words, then its first paragraph)
+                at += title.end()
+                part = part[title.end() :]
+            stripped = part.strip()
+            if len(stripped) >= 20 and _PROSE_HINT.search(stripped):
+                yield stripped, [(0, start + pos + at + part.index(stripped[0]))]
+            at += len(part)
+        pos += len(piece) + 1
+
+
+# A numbered heading inside a run-on line: the empty match before it cuts the line (一、… （二）…); a heading
+# whose title ends at a space rather than a full stop (三、需改进的问题 2018年,…) is not part of the paragraph.
+_NUMBERING = r"(?:[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十]{1,3}[)）])"
+_RUN_ON_HEADING = re.compile(rf"(?<=\s)(?={_NUMBERING})")
+_RUN_ON_TITLE = re.compile(rf"{_NUMBERING}[^\s。；;，,：:]{{1,30}}\s")
 
 
 def prose_sentences(report: Report) -> list[Sentence]:

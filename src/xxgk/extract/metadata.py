@@ -237,10 +237,20 @@ def detect_agency(doc: Document, year: int | None, titles: _Titles | None = None
     for key in ("单位", "发布机构"):
         if doc.meta.get(key):
             return doc.meta[key]
-    first = re.search(rf"(?:^|\n)\s*(?:19|20)\d{{2}}年[,，]\s*([^\s,，。、;；]{{2,24}}?(?:{_ORGAN}))", text)
+    first = _FIRST_SENTENCE_RE.search(text)
+    if first is None and text.count("\n") * _RUN_ON_LINE < len(text):
+        first = _RUN_ON_FIRST_SENTENCE_RE.search(text)  # (a text whose crawl lost the line breaks)
     if first and not first.group(1).startswith(("我", "本")):
         return first.group(1)
     return None
+
+
+# The first sentence of a paragraph that names the agency: ``2020年,南通市民政局以…``; in a text that lost its
+# line breaks (lines of _RUN_ON_LINE characters on average), a paragraph starts after a space.
+_FIRST_SENTENCE = rf"\s*(?:19|20)\d{{2}}年[,，]\s*([^\s,，。、;；]{{2,24}}?(?:{_ORGAN}))"
+_FIRST_SENTENCE_RE = re.compile(rf"(?:^|\n){_FIRST_SENTENCE}")
+_RUN_ON_FIRST_SENTENCE_RE = re.compile(rf"(?:^|\s){_FIRST_SENTENCE}")
+_RUN_ON_LINE = 300
 
 
 def detect_published(doc: Document) -> tuple[date | None, str | None]:
