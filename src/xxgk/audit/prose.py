@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from xxgk.extract.report import Report
-from xxgk.ingest.document import Block, BlockKind
+from xxgk.ingest.document import RUN_ON_CHARS, Block, BlockKind
 
 # A sentence: up to and including the next sentence end, or the rest of the paragraph (never empty).
 _PIECE = re.compile(r"[^。；;！!？?]*[。；;！!？?]|[^。；;！!？?]+")
@@ -71,7 +71,7 @@ def _paragraphs(report: Report) -> Iterator[tuple[str, list[tuple[int, int]]]]:
                     yield "".join(parts), segments
                     parts, size = [], 0
                 segments = []
-            if block.kind is not table and len(btext) >= _RUN_ON_CHARS and "|" in btext:
+            if block.kind is not table and len(btext) >= RUN_ON_CHARS and "|" in btext:
                 yield from _run_on_prose(btext, block.start)
             continue
         line = btext.strip()
@@ -85,9 +85,6 @@ def _paragraphs(report: Report) -> Iterator[tuple[str, list[tuple[int, int]]]]:
             size += len(line)
     if parts:
         yield "".join(parts), segments
-
-
-_RUN_ON_CHARS = 300  # a line this long with pipes holds whole paragraphs and tables: a crawl lost the line breaks
 
 
 def _run_on_prose(text: str, start: int) -> Iterator[tuple[str, list[tuple[int, int]]]]:

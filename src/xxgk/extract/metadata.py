@@ -17,7 +17,7 @@ from datetime import date
 from functools import cache
 
 from xxgk.formats import Format, all_formats, format_for_year
-from xxgk.ingest.document import Document
+from xxgk.ingest.document import RUN_ON_CHARS, Document
 from xxgk.ingest.normalize import squash
 
 _TITLE_RE = re.compile(
@@ -238,7 +238,7 @@ def detect_agency(doc: Document, year: int | None, titles: _Titles | None = None
         if doc.meta.get(key):
             return doc.meta[key]
     first = _FIRST_SENTENCE_RE.search(text)
-    if first is None and text.count("\n") * _RUN_ON_LINE < len(text):
+    if first is None and text.count("\n") * RUN_ON_CHARS < len(text):
         first = _RUN_ON_FIRST_SENTENCE_RE.search(text)  # (a text whose crawl lost the line breaks)
     if first and not first.group(1).startswith(("我", "本")):
         return first.group(1)
@@ -246,11 +246,10 @@ def detect_agency(doc: Document, year: int | None, titles: _Titles | None = None
 
 
 # The first sentence of a paragraph that names the agency: ``2020年,南通市民政局以…``; in a text that lost its
-# line breaks (lines of _RUN_ON_LINE characters on average), a paragraph starts after a space.
+# line breaks (lines of RUN_ON_CHARS characters on average), a paragraph starts after a space.
 _FIRST_SENTENCE = rf"\s*(?:19|20)\d{{2}}年[,，]\s*([^\s,，。、;；]{{2,24}}?(?:{_ORGAN}))"
 _FIRST_SENTENCE_RE = re.compile(rf"(?:^|\n){_FIRST_SENTENCE}")
 _RUN_ON_FIRST_SENTENCE_RE = re.compile(rf"(?:^|\s){_FIRST_SENTENCE}")
-_RUN_ON_LINE = 300
 
 
 def detect_published(doc: Document) -> tuple[date | None, str | None]:

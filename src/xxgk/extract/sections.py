@@ -15,7 +15,7 @@ import re
 
 from xxgk.extract.report import SectionSpan
 from xxgk.formats import Format, label_key
-from xxgk.ingest.document import BlockKind, Document
+from xxgk.ingest.document import RUN_ON_CHARS, BlockKind, Document
 
 _HEADING_RE = re.compile(r"^\s*#*\s*([一二三四五六七八九十]{1,3})\s*、\s*(.{1,60})$")
 # What a stripped line matching _HEADING_RE starts with.
@@ -70,7 +70,7 @@ def _embedded_headings(doc: Document, labels: _Labels, seen: set[str]) -> list[t
     found: list[tuple[int, str, str]] = []
     for block in doc.blocks:
         text = block.text
-        if len(text) < _RUN_ON_CHARS or block.noise is not None or block.kind is BlockKind.TABLE:
+        if len(text) < RUN_ON_CHARS or block.noise is not None or block.kind is BlockKind.TABLE:
             continue
         for m in _EMBEDDED_RE.finditer(text):
             after = text[m.end() : m.end() + 60]
@@ -92,9 +92,6 @@ def _title_end(text: str, key: str) -> int | None:
         if label_key(text[:j]).startswith(key):
             return j
     return None
-
-
-_RUN_ON_CHARS = 300  # a line this long holds several paragraphs: a crawl lost the line breaks
 
 
 def _row_labels(fmt: Format) -> set[str]:

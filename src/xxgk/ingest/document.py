@@ -15,6 +15,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+# A line this long holds several paragraphs (and tables): the crawl that made the text lost its line breaks.
+# Readers keep such lines as they are; extraction and audit look inside them for headings, signature and prose.
+RUN_ON_CHARS = 300
+
 
 class BlockKind(StrEnum):
     """What a block is in the layout of the document."""
