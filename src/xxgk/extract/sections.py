@@ -132,9 +132,9 @@ def find_sections(doc: Document, fmt: Format) -> list[SectionSpan]:
         if len(title) > 40 and _SENTENCE.search(title):
             continue
         found.append((block.start, labels.section_id(body), text.lstrip("# ")))
-    missing = {sec.id for sec in fmt.sections} - {sid for _, sid, _ in found}
-    if missing:
-        embedded = _embedded_headings(doc, labels, {sid for _, sid, _ in found})
+    seen = {sid for _, sid, _ in found}
+    if any(section.id not in seen for section in fmt.sections):
+        embedded = _embedded_headings(doc, labels, seen)
         if embedded:
             found = sorted(found + embedded)
     spans: list[SectionSpan] = []
