@@ -13,7 +13,8 @@ from xxgk.extract.metadata import detect
 from xxgk.extract.report import ExtraRow, Report, SectionSpan
 from xxgk.extract.sections import find_sections
 from xxgk.extract.tables import TableReader, TableResult, reader_for
-from xxgk.extract.tokens import tokenize
+from xxgk.extract.stream import lexicon
+from xxgk.extract.tokens import Tokenizer, tokenize
 from xxgk.formats import Format, all_formats
 from xxgk.ingest import read_bytes, read_path
 from xxgk.ingest.document import Document
@@ -33,15 +34,18 @@ def _score(fmt: Format, result: TableResult) -> int:
 def parse_document(doc: Document) -> Report:
     """Parse a document into a report in its statutory format."""
     meta = detect(doc)
-    tokens = tokenize(doc)
     fmt = meta.format
+    tokenizer = Tokenizer(doc, lexicon(fmt.id))
+    tokens = tokenizer.run()
     result = _reader(fmt).read(tokens)
     if meta.format_scores.get(fmt.id, 0) < 2:
         # Weak fingerprint evidence: let the tables decide which format reads best.
         for other in all_formats():
             if other.id == fmt.id:
                 continue
-            alt = _reader(other).read(tokens)
+            # (lines whose cells ran together are read by the labels of the format trying them)
+            other_tokens = tokenize(doc, lexicon(other.id)) if tokenizer.glued else tokens
+            alt = _reader(other).read(other_tokens)
             if _score(other, alt) > _score(fmt, result) * 1.2 + 5:
                 fmt, result = other, alt
     report = Report(

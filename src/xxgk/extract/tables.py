@@ -865,6 +865,9 @@ class _ReadState:
             return
         if 2 <= len(nums) == len(toks) < n and self._assign_with_dropped_blanks(slot, keys, units, nums):
             return
+        if len(nums) == len(toks) < n and any(t.run for t in nums) and _most_cells(toks) < n:
+            self._assign_run_with_dropped_blanks(slot, keys, units, nums)
+            return
         toks = _trim_blanks(toks, n)
         for i, key in enumerate(keys):
             if i < len(toks):
@@ -954,6 +957,54 @@ class _ReadState:
         raw = " ".join(t.text for t in nums)
         self.dropped_blanks.append((slot.row.labels[0], keys, (nums[0].start, nums[-1].end), raw))
         return True
+
+    def _assign_run_with_dropped_blanks(
+        self, slot: RowSlot, keys: list[str], units: list[str | None], nums: list[Token]
+    ) -> None:
+        """Digits that ran together and are too few for the row's cells (``2626`` for seven columns): the
+        blank cells left nothing behind. As in :meth:`_assign_with_dropped_blanks`, the last number is the
+        总计 and the others fill the first columns; the split is the one under which the row's relations hold.
+        If none or several do, every cell of the row is reported instead of guessed."""
+        n = len(keys)
+        checks = _row_checks(self.reader.fmt.id, tuple(keys))
+        runs = [t.text for t in nums]
+        readings: set[tuple[Number, ...]] = set()
+        budget = SearchBudget(MAX_ROW_STEPS)
+        if checks:
+            for m in range(max(2, len(runs)), min(_most_cells(nums), n) + 1):
+                for split in split_runs(runs, m, None, budget):
+                    parts = [*split[:-1], *([0] * (n - m)), split[-1]]
+                    if all(v is not None for v in parts) and _holds(checks, parts):  # type: ignore[arg-type]
+                        readings.add(tuple(split))  # type: ignore[arg-type]
+                    if len(readings) > 1:
+                        break
+        span = (nums[0].start, nums[-1].end)
+        raw = " ".join(runs)
+        if len(readings) != 1 or budget.spent:
+            for key in keys:
+                self.result.values[key] = None
+                self.result.provenance[key] = span
+                self.result.raw[key] = raw
+            why = (
+                f"数字少于本行的{n}列，空白单元格没有留下分隔，"
+                + ("有多种拆分都满足勾稽关系" if readings else "没有任何拆分能满足本行的勾稽关系")
+            )
+            self.result.findings.append(self.reader._ambiguous(keys, span, raw, why))
+            return
+        (reading,) = readings
+        for key, value, unit in zip(keys[: len(reading) - 1], reading[:-1], units, strict=False):
+            self._set_value(key, value, unit, span, raw)
+        for key in keys[len(reading) - 1 : n - 1]:
+            self.result.values[key] = None
+        self._set_value(keys[-1], reading[-1], units[-1], span, raw)
+        self.dropped_blanks.append((slot.row.labels[0], keys, span, raw))
+
+    def _set_value(
+        self, key: str, value: Number, column_unit: str | None, span: tuple[int, int], raw: str
+    ) -> None:
+        self.result.values[key] = value
+        self.result.provenance[key] = span
+        self.result.raw[key] = raw
 
     def report_dropped_blanks(self) -> None:
         """One finding for the rows whose blank cells were placed by :meth:`_assign_with_dropped_blanks`."""

@@ -12,7 +12,12 @@ import re
 from dataclasses import dataclass
 from enum import IntEnum
 
+from typing import TYPE_CHECKING
+
 from xxgk.ingest.document import Block, BlockKind, Document
+
+if TYPE_CHECKING:
+    from xxgk.extract.stream import Lexicon
 
 Number = int | float
 
@@ -76,9 +81,11 @@ def parse_number(text: str) -> tuple[Number, str | None] | None:
 class Tokenizer:
     """Turns a document's blocks into tokens."""
 
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: Document, stream: Lexicon | None = None) -> None:
         self.doc = doc
         self.tokens: list[Token] = []
+        self.stream = stream
+        self.glued = False  # whether a line's table cells ran together (read by the stream segmenter)
 
     def run(self) -> list[Token]:
         tokens = self.tokens
@@ -92,6 +99,8 @@ class Tokenizer:
                 self._grid(block)
                 continue
             text = block.text
+            if self.stream is not None and len(text) >= _GLUED_CHARS and self._glued(block):
+                continue
             if len(text) <= _MEMO_CHARS and block.end - block.start == len(text):  # (a row end spans the line)
                 specs = memo.get(text)
                 if specs is not None:
@@ -106,6 +115,20 @@ class Tokenizer:
                     continue
             self._block(block)
         return tokens
+
+    def _glued(self, block: Block) -> bool:
+        """Read a line whose table cells ran together with the format's labels (:mod:`xxgk.extract.stream`)."""
+        assert self.stream is not None
+        text = block.text
+        if "|" in text or not _has_digit(text) or block.end - block.start != len(text):
+            return False
+        if self.stream.glued_rows(text) < 2:
+            return False
+        from xxgk.extract.stream import StreamSegmenter
+
+        self.glued = True
+        StreamSegmenter(self.stream, self._line_text, self.tokens).run(text, block.start)
+        return True
 
     def _block(self, block: Block) -> None:
         """The tokens of one line block of flattened text."""
@@ -146,8 +169,10 @@ class Tokenizer:
 
     # -- flattened text ------------------------------------------------------------------------------
     def _line(self, block: Block) -> None:
-        text = block.text
-        base = block.start
+        self._line_text(block.text, block.start, block.end)
+
+    def _line_text(self, text: str, base: int, end: int | None = None) -> None:
+        """The tokens of one line of flattened text starting at ``base`` (``end``: where its block ends)."""
         if "|" not in text:
             if len(text) > _SEVERAL_ROWS_CHARS and " " in text and not _has_split(text) and _several_rows(text):
                 self._words(text, base, False)
@@ -200,7 +225,8 @@ class Tokenizer:
         else:
             self._pipe_cells(parts[first:last], pos)
         if markdown:
-            self.tokens.append(Token(_ROW_END, "", block.end, block.end))
+            close = base + len(text) if end is None else end
+            self.tokens.append(Token(_ROW_END, "", close, close))
 
     def _pipe_cells(self, parts: list[str], pos: int) -> None:
         """The cells of a pipe-separated line, the first starting at ``pos``."""
@@ -526,5 +552,10 @@ def _has_split(text: str) -> bool:
     return "\t" in text or "  " in text or "\u3000" in text
 
 
-def tokenize(doc: Document) -> list[Token]:
-    return Tokenizer(doc).run()
+_GLUED_CHARS = 24  # a shorter line holds at most one row
+
+
+def tokenize(doc: Document, stream: Lexicon | None = None) -> list[Token]:
+    """The document's tokens; with a format's ``stream`` lexicon, lines whose cells ran together are read by
+    its labels."""
+    return Tokenizer(doc, stream).run()

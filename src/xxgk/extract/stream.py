@@ -1,0 +1,394 @@
+"""Table text whose cells ran together (a crawl's ``textContent``) → cell tokens, found by the format's labels.
+
+A crawler that saves a page's text puts nothing between table cells, and often nothing between rows::
+
+    一、本年新收政府信息公开申请数量2626二、上年结转政府信息公开申请数量00三、本年度办理结果（一）予以公开2626…
+    (一)主动公开政府信息数条67其中:主动公开规范性文件数条制发规范性文件总数件(二)…2.政府网站公开政府信息数条673.…
+
+Separators are gone, so the rows are found by what the format says they are called, in the order the format
+gives them. The labels are searched in a *key view* of the line (whitespace, punctuation and brackets left
+out, the same folding :func:`~xxgk.formats.label_key` applies), and one chain of label occurrences is chosen
+that is in the format's row order and covers the most label text (a longest weighted increasing chain). The
+characters between two chosen labels are the first row's cells: a run of digits (split later, jointly with the
+table's relations, by :mod:`xxgk.extract.tables`), blanks, units — and at its end the next label's numbering
+glued to the figures (``…条673.政务微博…``: the ``3.`` is the next row's numbering; the format's own numbering
+of that row, else the sequence, says how many digits it takes). A label followed directly by the next row's
+label has blank cells that left nothing behind.
+
+Everything the chain does not cover (prose, headings, table headers, the label-less table 四, rows the
+format does not list) is handed back to the tokenizer as text, cut at the format's header words and at digit
+runs, so that the ordinary table reader sees the same kind of token stream as for any flattened layout.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from xxgk.extract.tokens import Kind, Token
+from xxgk.formats import Format, TableKind, get_format, label_key
+
+# Characters the key view leaves out: what label_key strips as punctuation, plus whitespace and brackets
+# (a bracket's content stays: 第二十条第（一）项 → 第二十条第一项).
+_SKIP = frozenset(
+    " \t\n\r\u3000\u00a0\u200b\u200c\u200d\ufeff\u00ad,，、。.:：;；!?“”\"'‘’《》<>[]【】「」·•|—-_~*#=/\\()（）"
+)
+_CJK_DIGIT = re.compile(r"[\u4e00-\u9fff][0-9]")
+_UNIT_WORDS = ("万元", "人次", "元", "条", "件", "人", "次", "个", "篇", "项", "家", "份", "起", "宗")
+_UNIT_RE = "万元|人次|元|条|件|人|次|个|篇|项|家|份|起|宗"
+# Before a row's first cell: a note in brackets (区分处理的，只计这一情形…) and the row's unit (数条67).
+_LEAD = re.compile(rf"(?:\s*\([^()]{{0,80}}\))*\s*(?:{_UNIT_RE})?")
+# One cell, or a unit after a figure.
+_CELL = re.compile(
+    rf"\s*(?:(?P<num>[+-]?\d+(?:,\d{{3}})*(?:\.\d+)?(?:万元|元|%)?)|(?P<dash>[—―–]+|--?(?!\d)|/)"
+    rf"|(?P<none>无(?![\u4e00-\u9fff]))|(?P<unit>{_UNIT_RE}))"
+)
+# The next row's numbering, glued after this row's figures: 2626二、 is handled as text; 002. and (3) here.
+_DIGIT_NUMBERING = re.compile(r"(\d+)\s*[.、]\s*$")
+_PAREN_NUMBERING = re.compile(r"\(\s*\d{1,2}\s*\)\s*$")
+_DISPLAY_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.、．]")
+_SENTENCE = frozenset("，。；！？,;!?")
+_PROSE_MARKS = "。；;！？"
+_GLUED_MIN_ROWS = 2
+_LONGEST_NUMBER = 400  # a longer run of digits is no set of cells (and int() would refuse it)
+
+
+def key_view(text: str) -> tuple[str, list[int]]:
+    """The text without whitespace, punctuation and brackets, and each kept character's offset in ``text``."""
+    skip = _SKIP
+    positions = [i for i, c in enumerate(text) if c not in skip]
+    return "".join([text[i] for i in positions]), positions
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    slot: int  # the row's index among the reader's row slots (format order)
+    key: str  # the row key
+    parent: str | None
+    numbering: str  # the row's own numbering as the statutory table prints it ("2" for 2.其他法律…)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The label words of one format, as the stream reader searches them."""
+
+    rows: tuple[tuple[str, _Row], ...]  # (label key, row), every variant
+    marks: tuple[str, ...]  # header words, anchors, group labels: text that is not a row
+    row_ends: dict[str, tuple[str, ...]]  # last two characters → row label keys of ≥ 3 characters
+
+    def glued_rows(self, text: str) -> int:
+        """How many row labels in ``text`` are followed directly by a figure (``申请数量2626``, ``数条67``)."""
+        count = 0
+        for m in _CJK_DIGIT.finditer(text):
+            end = m.start() + 1
+            head = text[max(0, end - 30) : end]
+            for unit in _UNIT_WORDS:
+                if head.endswith(unit) and len(head) > len(unit):
+                    head = head[: -len(unit)]
+                    break
+            if head[-2:] not in self.row_ends:
+                continue
+            key = label_key(head)
+            for variant in self.row_ends.get(key[-2:], ()):
+                if key.endswith(variant):
+                    count += 1
+                    break
+            if count >= _GLUED_MIN_ROWS:
+                return count
+        return count
+
+
+@lru_cache(maxsize=8)
+def lexicon(format_id: str) -> Lexicon:
+    from xxgk.extract.tables import reader_for
+
+    fmt: Format = get_format(format_id)
+    reader = reader_for(format_id)
+    rows: list[tuple[str, _Row]] = []
+    for slot in reader.slots:
+        m = _DISPLAY_NUMBER.match(slot.row.display)
+        row = _Row(slot.index, slot.row.key, slot.row.parent, m.group(1) if m else "")
+        for variant in slot.variants:
+            if len(variant) >= 2:
+                rows.append((variant, row))
+    marks: set[str] = set()
+    for table in fmt.tables:
+        words = [*table.anchors, *table.groups, *(h.label for h in table.headings)]
+        words += [lab for c in (*table.columns, *table.extra_columns) for lab in c.labels]
+        if table.kind is TableKind.SEQUENCE:
+            words += [lab for r in table.rows for lab in r.labels]
+        for word in words:
+            for form in (label_key(word), key_view(word)[0]):
+                if len(form) >= 2:
+                    marks.add(form)
+    marks |= {"行政复议", "行政诉讼", "指标", "单位", "数量", "统计数", "信息内容", "申请人情况"}
+    row_ends: dict[str, list[str]] = {}
+    for variant, _ in rows:
+        if len(variant) >= 3:
+            row_ends.setdefault(variant[-2:], []).append(variant)
+    return Lexicon(
+        tuple(rows),
+        tuple(sorted(marks, key=len, reverse=True)),
+        {k: tuple(sorted(v, key=len, reverse=True)) for k, v in row_ends.items()},
+    )
+
+
+@dataclass(slots=True)
+class _Occurrence:
+    start: int  # in the key view
+    end: int
+    row: _Row | None  # None: a mark (header word)
+    weight: int = 0
+
+
+def _occurrences(view: str, lex: Lexicon) -> list[_Occurrence]:
+    found: list[_Occurrence] = []
+    for variant, row in lex.rows:
+        i = view.find(variant)
+        while i >= 0:
+            found.append(_Occurrence(i, i + len(variant), row, len(variant)))
+            i = view.find(variant, i + 1)
+    for mark in lex.marks:
+        i = view.find(mark)
+        while i >= 0:
+            found.append(_Occurrence(i, i + len(mark), None, len(mark)))
+            i = view.find(mark, i + 1)
+    # A label inside a longer one (其他 in 其他法律行政法规禁止公开, in 其他结果) is not a label there.
+    found.sort(key=lambda o: (o.start, -(o.end - o.start)))
+    kept: list[_Occurrence] = []
+    reach_end = -1
+    reach_len = 0
+    for o in found:
+        if o.end < reach_end or (o.end == reach_end and o.end - o.start < reach_len and o.start > reach_end - reach_len):
+            continue
+        if o.end > reach_end:
+            reach_end, reach_len = o.end, o.end - o.start
+        kept.append(o)
+    return kept
+
+
+def _chain(occurrences: list[_Occurrence]) -> list[_Occurrence]:
+    """The occurrences in increasing text position and strictly increasing row order with the most weight."""
+    rows = [o for o in occurrences if o.row is not None and o.weight > 0]
+    if not rows:
+        return []
+    size = max(o.row.slot for o in rows if o.row) + 2
+    tree: list[tuple[int, int]] = [(0, -1)] * (size + 1)  # Fenwick tree of (best chain weight, occurrence)
+
+    def update(i: int, value: tuple[int, int]) -> None:
+        i += 1
+        while i <= size:
+            if value[0] > tree[i][0]:
+                tree[i] = value
+            i += i & -i
+
+    def query(i: int) -> tuple[int, int]:  # best over slots < i
+        best = (0, -1)
+        while i > 0:
+            if tree[i][0] > best[0]:
+                best = tree[i]
+            i -= i & -i
+        return best
+
+    best: list[int] = [0] * len(rows)
+    back: list[int] = [-1] * len(rows)
+    waiting: list[tuple[int, int]] = []  # (end, index) of occurrences not yet usable as predecessors
+    for j, o in enumerate(rows):
+        while waiting and waiting[0][0] <= o.start:
+            _, k = heapq.heappop(waiting)
+            update(rows[k].row.slot, (best[k], k))  # type: ignore[union-attr]
+        prev = query(o.row.slot)  # type: ignore[union-attr]
+        best[j] = prev[0] + o.weight
+        back[j] = prev[1]
+        heapq.heappush(waiting, (o.end, j))
+    j = max(range(len(rows)), key=lambda k: best[k])
+    chain: list[_Occurrence] = []
+    while j >= 0:
+        chain.append(rows[j])
+        j = back[j]
+    chain.reverse()
+    return chain
+
+
+_CLOSERS = frozenset("”’\"'」》】")
+
+
+def _label_end(text: str, positions: list[int], o: _Occurrence) -> int:
+    """Where a label occurrence ends in ``text``, with a closing quote that ends the label (危及“三安全一稳定”)."""
+    end = positions[o.end - 1] + 1
+    while end < len(text) and text[end] in _CLOSERS:
+        end += 1
+    return end
+
+
+def _numbering_cut(region: str, next_row: _Row | None, last: int) -> tuple[int, int]:
+    """Where the next label's numbering starts at the end of ``region`` (len(region) if none), and its value."""
+    m = _PAREN_NUMBERING.search(region)
+    if m:
+        digits = re.sub(r"\D", "", m.group())
+        return m.start(), int(digits)
+    m = _DIGIT_NUMBERING.search(region)
+    if not m:
+        return len(region), last
+    digits = m.group(1)
+    start = m.start(1)
+    if start > 0 and region[start - 1] == ".":
+        return len(region), last  # a decimal figure, not a numbering (7730.28 is read from the start)
+    if len(digits) <= 2 and (start == 0 or not region[start - 1].isdigit()) and digits[0] != "0":
+        return start, int(digits)
+    wanted = [n for n in (next_row.numbering if next_row else "", str(last + 1), "1") if n]
+    for n in wanted:
+        if digits.endswith(n) and len(n) < len(digits):
+            return start + len(digits) - len(n), int(n)
+    for k in range(1, min(2, len(digits) - 1) + 1):
+        piece = digits[-k:]
+        if piece[0] != "0":
+            return start + len(digits) - k, int(piece)
+    return len(region), last
+
+
+class StreamSegmenter:
+    """Cuts one line of run-together table text into tokens; text it does not place goes to ``text_piece``."""
+
+    def __init__(self, lex: Lexicon, text_piece: Callable[[str, int], None], tokens: list[Token]) -> None:
+        self.lex = lex
+        self.text_piece = text_piece
+        self.tokens = tokens
+
+    def run(self, text: str, base: int) -> None:
+        view, positions = key_view(text)
+        occurrences = _occurrences(view, self.lex)
+        starts = sorted({o.start for o in occurrences})
+        usable = [o for o in occurrences if o.row is None or self._is_row_here(text, view, positions, o, starts)]
+        chain = _chain(usable)
+        marks = [o for o in usable if o.row is None]
+        pos = 0  # next unread character of text
+        last_numbering = 0
+        numbering_start: int | None = None  # where the numbering of the next label starts (glued to figures)
+        for i, o in enumerate(chain):
+            label_start = positions[o.start] if numbering_start is None else numbering_start
+            label_end = _label_end(text, positions, o)
+            nxt = chain[i + 1] if i + 1 < len(chain) else None
+            self._text(text, pos, label_start, base, marks, positions)
+            self.tokens.append(Token(Kind.TEXT, text[label_start:label_end], base + label_start, base + label_end))
+            region_end = positions[nxt.start] if nxt is not None else len(text)
+            region = text[label_end:region_end]
+            cut, last_numbering = _numbering_cut(region, nxt.row if nxt else None, last_numbering)
+            numbering_start = label_end + cut if cut < len(region) else None
+            used = self._cells(region[:cut], base + label_end)
+            heading = (
+                nxt is not None
+                and nxt.row is not None
+                and o.row is not None
+                and nxt.row.parent is not None
+                and (o.row.key == nxt.row.parent or o.row.key.endswith("." + nxt.row.parent))
+            )
+            if used or not heading:
+                self.tokens.append(Token(Kind.ROW_END, "", base + label_end + used, base + label_end + used))
+            pos = label_end + used
+            if nxt is not None and pos < label_end + cut:
+                rest_end = label_end + cut
+                self._text(text, pos, rest_end, base, marks, positions)
+                pos = rest_end
+        self._text(text, pos, len(text), base, marks, positions)
+
+    # -- rows ----------------------------------------------------------------------------------------
+    def _is_row_here(self, text: str, view: str, positions: list[int], o: _Occurrence, starts: list[int]) -> bool:
+        """Whether a row label occurrence stands in a table: followed by cells, or by another label."""
+        after = _label_end(text, positions, o)
+        m = _LEAD.match(text, after)
+        p = m.end() if m else after
+        n = len(text)
+        while p < n and text[p] == " ":
+            p += 1
+        if p >= n:
+            return True
+        c = text[p]
+        if c.isdigit() or c in "—―–-/+" or (c == "无" and (p + 1 >= n or not "\u4e00" <= text[p + 1] <= "\u9fff")):
+            q = p
+            while True:
+                cm = _CELL.match(text, q)
+                if not cm or cm.end() == q:
+                    break
+                q = cm.end()
+            return q >= n or text[q] not in _SENTENCE
+        # Another label (or a numbering and then one) within a few characters: a row with blank cells.
+        from bisect import bisect_left
+
+        k = bisect_left(starts, o.end)
+        return k < len(starts) and starts[k] - o.end <= 3
+
+    def _cells(self, region: str, base: int) -> int:
+        """Cell tokens from the start of ``region``; how many characters they took."""
+        lead = _LEAD.match(region)
+        p = lead.end() if lead and region[: lead.end()].strip() else 0
+        first = len(self.tokens)
+        n = len(region)
+        taken = p
+        while p < n:
+            cm = _CELL.match(region, p)
+            if not cm or cm.end() == p:
+                break
+            kind = cm.lastgroup
+            s, e = cm.start(kind), cm.end(kind)
+            piece = region[s:e]
+            if kind == "num":
+                self.tokens.append(_number(piece, base + s, base + e))
+            elif kind == "unit":
+                if len(self.tokens) > first:
+                    self.tokens.append(Token(Kind.UNIT, piece, base + s, base + e))
+            else:
+                glued = (s > 0 and region[s - 1].isdigit()) or (e < n and region[e].isdigit())
+                self.tokens.append(Token(Kind.BLANK, piece, base + s, base + e, glued=glued))
+            p = e
+            taken = e
+        return taken
+
+    # -- everything else -----------------------------------------------------------------------------
+    def _text(self, text: str, start: int, end: int, base: int, marks: list[_Occurrence], positions: list[int]) -> None:
+        """Text between rows: cut at header words, then at digit runs unless it is prose."""
+        if start >= end:
+            return
+        pos = start
+        for o in marks:
+            s, e = positions[o.start], positions[o.end - 1] + 1
+            if s < pos or e > end:
+                continue
+            self._plain(text, pos, s, base)
+            self.tokens.append(Token(Kind.TEXT, text[s:e], base + s, base + e))
+            pos = e
+        self._plain(text, pos, end, base)
+
+    def _plain(self, text: str, start: int, end: int, base: int) -> None:
+        piece = text[start:end]
+        if not piece.strip():
+            return
+        if any(c in piece for c in _PROSE_MARKS):
+            self.text_piece(piece, base + start)
+            return
+        # Labels and figures with nothing between them: cut before each digit run.
+        pos = 0
+        for m in re.finditer(r"[+-]?\d+(?:,\d{3})*(?:\.\d+)?(?:万元|元|%)?", piece):
+            if m.start() < pos:
+                continue
+            head = piece[pos : m.start()]
+            if head.strip():
+                self.text_piece(head, base + start + pos)
+            used = self._cells(piece[m.start() :], base + start + m.start())
+            pos = m.start() + max(used, 1)
+        if piece[pos:].strip():
+            self.text_piece(piece[pos:], base + start + pos)
+
+
+def _number(text: str, start: int, end: int) -> Token:
+    from xxgk.extract.tokens import parse_number
+
+    parsed = parse_number(text) if len(text) <= _LONGEST_NUMBER else None
+    if parsed is None:
+        return Token(Kind.TEXT, text, start, end)
+    value, unit = parsed
+    digits = sum(c.isdigit() for c in text)
+    return Token(Kind.NUM, text, start, end, value, unit, run=digits > 1)
