@@ -78,10 +78,26 @@ class Lexicon:
     rows: tuple[tuple[str, _Row], ...]  # (label key, row), every variant
     marks: tuple[str, ...]  # header words, anchors, group labels: text that is not a row
     row_ends: dict[str, tuple[str, ...]]  # last two characters → row label keys of ≥ 3 characters
+    mark_ends: dict[str, tuple[str, ...]]  # last two characters → header words
 
     def glued_rows(self, text: str) -> int:
         """How many row labels in ``text`` are followed directly by a figure (``申请数量2626``, ``数条67``)."""
-        count = 0
+        return self._glued(text)[0]
+
+    def is_glued(self, text: str) -> bool:
+        """Whether ``text`` holds table rows whose cells ran together: two row labels followed directly by
+        figures, or a header of the format's words followed directly by a run of figures (table 四, whose rows
+        have no labels: ``…尚未审结总计000110000000000``)."""
+        rows, marks = self._glued(text)
+        if rows >= _GLUED_MIN_ROWS:
+            return True
+        if not marks or any(c in text for c in _PROSE_MARKS):
+            return False
+        view = key_view(text)[0]
+        return sum(1 for mark in self.marks if mark in view) >= 3
+
+    def _glued(self, text: str) -> tuple[int, int]:
+        rows = marks = 0
         for m in _CJK_DIGIT.finditer(text):
             end = m.start() + 1
             head = text[max(0, end - 30) : end]
@@ -89,16 +105,18 @@ class Lexicon:
                 if head.endswith(unit) and len(head) > len(unit):
                     head = head[: -len(unit)]
                     break
+            if head[-2:] in self.mark_ends and label_key(head).endswith(self.mark_ends[head[-2:]]):
+                marks += 1
             if head[-2:] not in self.row_ends:
                 continue
             key = label_key(head)
-            for variant in self.row_ends.get(key[-2:], ()):
+            for variant in self.row_ends[head[-2:]]:
                 if key.endswith(variant):
-                    count += 1
+                    rows += 1
                     break
-            if count >= _GLUED_MIN_ROWS:
-                return count
-        return count
+            if rows >= _GLUED_MIN_ROWS:
+                break
+        return rows, marks
 
 
 @lru_cache(maxsize=8)
@@ -125,6 +143,9 @@ def lexicon(format_id: str) -> Lexicon:
                 if len(form) >= 2:
                     marks.add(form)
     marks |= {"行政复议", "行政诉讼", "指标", "单位", "数量", "统计数", "信息内容", "申请人情况"}
+    mark_ends: dict[str, tuple[str, ...]] = {}
+    for mark in marks:
+        mark_ends[mark[-2:]] = (*mark_ends.get(mark[-2:], ()), mark)
     row_ends: dict[str, list[str]] = {}
     for variant, _ in rows:
         if len(variant) >= 3:
@@ -133,6 +154,7 @@ def lexicon(format_id: str) -> Lexicon:
         tuple(rows),
         tuple(sorted(marks, key=len, reverse=True)),
         {k: tuple(sorted(v, key=len, reverse=True)) for k, v in row_ends.items()},
+        mark_ends,
     )
 
 
@@ -237,12 +259,14 @@ def _numbering_cut(region: str, next_row: _Row | None, last: int) -> tuple[int, 
     start = m.start(1)
     if start > 0 and region[start - 1] == ".":
         return len(region), last  # a decimal figure, not a numbering (7730.28 is read from the start)
-    if len(digits) <= 2 and (start == 0 or not region[start - 1].isdigit()) and digits[0] != "0":
-        return start, int(digits)
+    # The numbering the next row should have (its own in the statutory table, else the next in sequence, else a
+    # new sequence), when the digits end with it and leave a figure before it; else the digits alone.
     wanted = [n for n in (next_row.numbering if next_row else "", str(last + 1), "1") if n]
     for n in wanted:
-        if digits.endswith(n) and len(n) < len(digits):
+        if digits.endswith(n) and len(n) < len(digits) and digits[-len(n)] != "0":
             return start + len(digits) - len(n), int(n)
+    if len(digits) <= 2 and (start == 0 or not region[start - 1].isdigit()) and digits[0] != "0":
+        return start, int(digits)
     for k in range(1, min(2, len(digits) - 1) + 1):
         piece = digits[-k:]
         if piece[0] != "0":
@@ -264,7 +288,7 @@ class StreamSegmenter:
         starts = sorted({o.start for o in occurrences})
         usable = [o for o in occurrences if o.row is None or self._is_row_here(text, view, positions, o, starts)]
         chain = _chain(usable)
-        marks = [o for o in usable if o.row is None]
+        marks = _header_marks(text, positions, usable)
         pos = 0  # next unread character of text
         last_numbering = 0
         numbering_start: int | None = None  # where the numbering of the next label starts (glued to figures)
@@ -366,12 +390,14 @@ class StreamSegmenter:
         piece = text[start:end]
         if not piece.strip():
             return
-        if any(c in piece for c in _PROSE_MARKS):
-            self.text_piece(piece, base + start)
+        lead = piece.lstrip()[:1]
+        pos = self._cells(piece, base + start) if lead.isdigit() or lead in "+-" else 0
+        if any(c in piece[pos:] for c in _PROSE_MARKS):
+            if piece[pos:].strip():
+                self.text_piece(piece[pos:], base + start + pos)
             return
         # Labels and figures with nothing between them: cut before each digit run.
-        pos = 0
-        for m in re.finditer(r"[+-]?\d+(?:,\d{3})*(?:\.\d+)?(?:万元|元|%)?", piece):
+        for m in _NUMBER.finditer(piece, pos):
             if m.start() < pos:
                 continue
             head = piece[pos : m.start()]
@@ -381,6 +407,28 @@ class StreamSegmenter:
             pos = m.start() + max(used, 1)
         if piece[pos:].strip():
             self.text_piece(piece[pos:], base + start + pos)
+
+
+_NUMBER = re.compile(r"[+-]?\d+(?:,\d{3})*(?:\.\d+)?(?:万元|元|%)?")
+
+
+def _header_marks(text: str, positions: list[int], occurrences: list[_Occurrence]) -> list[_Occurrence]:
+    """The header words that stand in a table header: next to another label (申请人情况自然人法人…) or right
+    before a figure. A lone word in a sentence (……本年累计……) is prose."""
+    ordered = sorted(occurrences, key=lambda o: o.start)
+    out: list[_Occurrence] = []
+    for i, o in enumerate(ordered):
+        if o.row is not None:
+            continue
+        near = (i > 0 and o.start - ordered[i - 1].end <= 3) or (
+            i + 1 < len(ordered) and ordered[i + 1].start - o.end <= 3
+        )
+        if not near:
+            after = positions[o.end - 1] + 1
+            near = after < len(text) and text[after].isdigit()
+        if near:
+            out.append(o)
+    return out
 
 
 def _number(text: str, start: int, end: int) -> Token:

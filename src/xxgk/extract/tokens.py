@@ -122,7 +122,7 @@ class Tokenizer:
         text = block.text
         if "|" in text or not _has_digit(text) or block.end - block.start != len(text):
             return False
-        if self.stream.glued_rows(text) < 2:
+        if not self.stream.is_glued(text):
             return False
         from xxgk.extract.stream import StreamSegmenter
 
