@@ -40,7 +40,10 @@ _CJK_DIGIT = re.compile(r"[\u4e00-\u9fff][0-9]")
 _UNIT_WORDS = ("万元", "人次", "元", "条", "件", "人", "次", "个", "篇", "项", "家", "份", "起", "宗")
 _UNIT_RE = "万元|人次|元|条|件|人|次|个|篇|项|家|份|起|宗"
 # Before a row's first cell: a note in brackets (区分处理的，只计这一情形…) and the row's unit (数条67).
-_LEAD = re.compile(rf"(?:\s*\([^()]{{0,80}}\))*\s*(?:{_UNIT_RE})?")
+# (a note cut short by the page, 专项经费(不包括用于政府公报编万元九、…, ends where the unit and the next row start)
+_LEAD = re.compile(
+    rf"(?:\s*\([^()]{{0,80}}?(?:\)|(?=(?:{_UNIT_RE})(?:[\d\s(]|$|[一二三四五六七八九十]+、))))*\s*(?P<unit>{_UNIT_RE})?"
+)
 # One cell, or a unit after a figure.
 _CELL = re.compile(
     rf"\s*(?:(?P<num>[+-]?\d+(?:,\d{{3}})*(?:\.\d+)?(?:万元|元|%)?)|(?P<dash>[—―–]+|--?(?!\d)|/)"
@@ -328,8 +331,8 @@ class StreamSegmenter:
         n = len(text)
         while p < n and text[p] == " ":
             p += 1
-        if p >= n:
-            return True
+        if p >= n or (m and m.group("unit") and p > m.end()):
+            return True  # the row's unit, then the end of the table (接受培训人员数人次 衢州市…)
         c = text[p]
         if c.isdigit() or c in "—―–-/+" or (c == "无" and (p + 1 >= n or not "\u4e00" <= text[p + 1] <= "\u9fff")):
             q = p
@@ -343,7 +346,7 @@ class StreamSegmenter:
         from bisect import bisect_left
 
         k = bisect_left(starts, o.end)
-        return k < len(starts) and starts[k] - o.end <= 3
+        return k < len(starts) and positions[starts[k]] - p <= 3
 
     def _cells(self, region: str, base: int) -> int:
         """Cell tokens from the start of ``region``; how many characters they took."""
