@@ -104,17 +104,17 @@ class Lexicon:
         for m in _CJK_DIGIT.finditer(text):
             end = m.start() + 1
             head = text[max(0, end - 30) : end]
-            for unit in _UNIT_WORDS:
+            heads = [head]
+            for unit in _UNIT_WORDS:  # (数条67: the row's unit between its label and the figure)
                 if head.endswith(unit) and len(head) > len(unit):
-                    head = head[: -len(unit)]
+                    heads.append(head[: -len(unit)])
                     break
-            if head[-2:] in self.mark_ends and label_key(head).endswith(self.mark_ends[head[-2:]]):
-                marks += 1
-            if head[-2:] not in self.row_ends:
-                continue
-            key = label_key(head)
-            for variant in self.row_ends[head[-2:]]:
-                if key.endswith(variant):
+            for h in heads:
+                end2 = h[-2:]
+                if end2 in self.mark_ends and label_key(h).endswith(self.mark_ends[end2]):
+                    marks += 1
+                    break
+                if end2 in self.row_ends and label_key(h).endswith(self.row_ends[end2]):
                     rows += 1
                     break
             if rows >= _GLUED_MIN_ROWS:
@@ -187,7 +187,8 @@ def _occurrences(view: str, lex: Lexicon) -> list[_Occurrence]:
     reach_end = -1
     reach_len = 0
     for o in found:
-        if o.end < reach_end or (o.end == reach_end and o.end - o.start < reach_len and o.start > reach_end - reach_len):
+        inside = o.end == reach_end and o.end - o.start < reach_len and o.start > reach_end - reach_len
+        if o.end < reach_end or inside:
             continue
         if o.end > reach_end:
             reach_end, reach_len = o.end, o.end - o.start
@@ -314,7 +315,8 @@ class StreamSegmenter:
                 and (o.row.key == nxt.row.parent or o.row.key.endswith("." + nxt.row.parent))
             )
             if used or not heading:
-                self.tokens.append(Token(Kind.ROW_END, "", base + label_end + used, base + label_end + used))
+                at = base + label_end + used
+                self.tokens.append(Token(Kind.ROW_END, "", at, at, stream=True))
             pos = label_end + used
             if nxt is not None and pos < label_end + cut:
                 rest_end = label_end + cut
@@ -359,17 +361,19 @@ class StreamSegmenter:
             cm = _CELL.match(region, p)
             if not cm or cm.end() == p:
                 break
-            kind = cm.lastgroup
+            kind = cm.lastgroup or ""
             s, e = cm.start(kind), cm.end(kind)
             piece = region[s:e]
             if kind == "num":
-                self.tokens.append(_number(piece, base + s, base + e))
+                tok = _number(piece, base + s, base + e)
+                tok.stream = True
+                self.tokens.append(tok)
             elif kind == "unit":
                 if len(self.tokens) > first:
                     self.tokens.append(Token(Kind.UNIT, piece, base + s, base + e))
             else:
                 glued = (s > 0 and region[s - 1].isdigit()) or (e < n and region[e].isdigit())
-                self.tokens.append(Token(Kind.BLANK, piece, base + s, base + e, glued=glued))
+                self.tokens.append(Token(Kind.BLANK, piece, base + s, base + e, glued=glued, stream=True))
             p = e
             taken = e
         return taken

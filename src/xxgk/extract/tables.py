@@ -254,6 +254,18 @@ class TableReader:
             table_budget.left -= min(MAX_ROW_STEPS, table_budget.left) - budget.left
             if len(p.candidates) >= MAX_SPLITS or budget.spent:
                 truncated.add(idx)
+        # In run-together text a blank cell leaves no trace, so a row with no relation of its own to place its
+        # figures is certain only if its digits split into as many numbers as it has cells and in no fewer
+        # (000 is 0|0|0; 207 may be 2|0|7, or 20|7 or 2|07… with a blank, or 207 and two blanks).
+        for idx, p in enumerate(pending):
+            keys = self._keys_of(p)
+            if p.runs and p.runs[0].stream and (state.short_rows or not _row_checks(self.fmt.id, tuple(keys))):
+                # (where a row of this report had too few digits for its cells, blanks left no trace: a relation
+                # that holds for the full split does not show that no blank was dropped here either)
+                runs = [t.text or None for t in p.runs]
+                if any(True for m in range(max(1, len(runs)), len(keys)) for _ in split_runs(runs, m)):
+                    truncated.add(idx)
+                    p.candidates = p.candidates[:0]
         unknown_keys: list[list[str]] = [self._keys_of(p) for p in pending]
         owner = {k: i for i, ks in enumerate(unknown_keys) for k in ks}
         all_keys = set(result.values) | set(owner)
@@ -698,6 +710,8 @@ class _ReadState:
         self.extra_columns: list[tuple[Table, Column]] = []
         self.filled: set[int] = set()
         self.extra_position: dict[str, int] = {}  # table id → position of a column the format lacks
+        self.blanks_dropped = False  # whether blank cells in run-together text left no trace in this report
+        self.short_rows = False  # whether a row had fewer figures than cells with no blank marked among them
         # rows whose blank cells left no trace: (row label, keys, span, numbers as written)
         self.dropped_blanks: list[tuple[str, list[str], tuple[int, int], str]] = []
 
@@ -739,6 +753,8 @@ class _ReadState:
             if not self.values and self.active and not self.seq_open and self.pending and not self.pending[-1].prose:
                 # A labelled row closed with no cells at all: its cells are blank (not absent).
                 self.values.append(Token(Kind.BLANK, "", tok.start, tok.start))
+                if tok.stream:  # (in run-together text: blank cells leave nothing behind)
+                    self.blanks_dropped = True
             if self.values:
                 self.flush()
 
@@ -846,7 +862,8 @@ class _ReadState:
                 raw[key] = tok.text
             return
         keys, units = list(keys), list(units)  # (shared with the reader: findings below keep the list)
-        glued_dashes = any(t.glued and len(t.text) > 1 for t in toks)  # ``——`` may be one cell or two
+        # ``——`` may be one cell or two
+        glued_dashes = any(t.glued and len(t.text) > 1 and t.kind is _BLANK for t in toks)
         if len(nums) < n and (glued_dashes or any(t.run for t in nums)) and _most_cells(toks) >= n:
             if len(toks) < n or table.kind is TableKind.INDICATOR:
                 self.run_rows.append(PendingRow(slot, toks))
@@ -865,7 +882,8 @@ class _ReadState:
             return
         if 2 <= len(nums) == len(toks) < n and self._assign_with_dropped_blanks(slot, keys, units, nums):
             return
-        if len(nums) == len(toks) < n and any(t.run for t in nums) and _most_cells(toks) < n:
+        if len(nums) == len(toks) < n and nums[0].stream and _most_cells(toks) < n:
+            # run-together text with too few digits for the cells: blanks left no trace
             self._assign_run_with_dropped_blanks(slot, keys, units, nums)
             return
         toks = _trim_blanks(toks, n)
@@ -956,6 +974,7 @@ class _ReadState:
         self._set(keys[-1], nums[-1], units[-1])
         raw = " ".join(t.text for t in nums)
         self.dropped_blanks.append((slot.row.labels[0], keys, (nums[0].start, nums[-1].end), raw))
+        self.blanks_dropped = self.short_rows = True
         return True
 
     def _assign_run_with_dropped_blanks(
@@ -966,6 +985,7 @@ class _ReadState:
         总计 and the others fill the first columns; the split is the one under which the row's relations hold.
         If none or several do, every cell of the row is reported instead of guessed."""
         n = len(keys)
+        self.blanks_dropped = self.short_rows = True
         checks = _row_checks(self.reader.fmt.id, tuple(keys))
         runs = [t.text for t in nums]
         readings: set[tuple[Number, ...]] = set()
@@ -985,19 +1005,32 @@ class _ReadState:
                 self.result.values[key] = None
                 self.result.provenance[key] = span
                 self.result.raw[key] = raw
-            why = (
-                f"数字少于本行的{n}列，空白单元格没有留下分隔，"
-                + ("有多种拆分都满足勾稽关系" if readings else "没有任何拆分能满足本行的勾稽关系")
+            why = f"数字少于本行的{n}列，空白单元格没有留下分隔，" + (
+                "有多种拆分都满足勾稽关系"
+                if readings
+                else ("没有任何拆分能满足本行的勾稽关系" if checks else "本行没有勾稽关系可以确定各数字所在的列")
             )
             self.result.findings.append(self.reader._ambiguous(keys, span, raw, why))
             return
         (reading,) = readings
-        for key, value, unit in zip(keys[: len(reading) - 1], reading[:-1], units, strict=False):
-            self._set_value(key, value, unit, span, raw)
-        for key in keys[len(reading) - 1 : n - 1]:
-            self.result.values[key] = None
+        # The total is certain; the other figures keep their order, but which columns they stand in (and which
+        # were blank) the text no longer says: those cells are reported, not guessed.
         self._set_value(keys[-1], reading[-1], units[-1], span, raw)
-        self.dropped_blanks.append((slot.row.labels[0], keys, span, raw))
+        unplaced = keys[:-1]
+        for key in unplaced:
+            self.result.values[key] = None
+            self.result.provenance[key] = span
+            self.result.raw[key] = raw
+        figures = "、".join(str(v) for v in reading[:-1])
+        self.result.findings.append(
+            self.reader._ambiguous(
+                unplaced,
+                span,
+                raw,
+                f"数字少于本行的{n}列，空白单元格没有留下分隔：合计为{reading[-1]}，其余数字（{figures}）"
+                "所在的列无法确定",
+            )
+        )
 
     def _set_value(
         self, key: str, value: Number, column_unit: str | None, span: tuple[int, int], raw: str

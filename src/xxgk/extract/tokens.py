@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import IntEnum
-
 from typing import TYPE_CHECKING
 
 from xxgk.ingest.document import Block, BlockKind, Document
@@ -42,6 +41,7 @@ class Token:
     prose: bool = False  # a sentence, not a label
     grid: bool = False  # came from a real table grid (HTML/PDF/DOCX)
     glued: bool = False  # a blank (dashes) written against its neighbours with no separator: ``6029——1864``
+    stream: bool = False  # read from a line whose table cells ran together (extract.stream)
 
 
 UNITS = ("万元", "人次", "元", "条", "件", "人", "次", "个", "篇", "项", "家", "份", "起", "宗", "%")
