@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from xxgk.extract.tokens import Kind, Token
+from xxgk.extract.tokens import Kind, Token, parse_number
 from xxgk.formats import Format, TableKind, get_format, label_key
 
 # Characters the key view leaves out: what label_key strips as punctuation, plus whitespace and brackets
@@ -82,10 +82,6 @@ class Lexicon:
     marks: tuple[str, ...]  # header words, anchors, group labels: text that is not a row
     row_ends: dict[str, tuple[str, ...]]  # last two characters → row label keys of ≥ 3 characters
     mark_ends: dict[str, tuple[str, ...]]  # last two characters → header words
-
-    def glued_rows(self, text: str) -> int:
-        """How many row labels in ``text`` are followed directly by a figure (``申请数量2626``, ``数条67``)."""
-        return self._glued(text)[0]
 
     def is_glued(self, text: str) -> bool:
         """Whether ``text`` holds table rows whose cells ran together: two row labels followed directly by
@@ -439,8 +435,6 @@ def _header_marks(text: str, positions: list[int], occurrences: list[_Occurrence
 
 
 def _number(text: str, start: int, end: int) -> Token:
-    from xxgk.extract.tokens import parse_number
-
     parsed = parse_number(text) if len(text) <= _LONGEST_NUMBER else None
     if parsed is None:
         return Token(Kind.TEXT, text, start, end)

@@ -710,7 +710,6 @@ class _ReadState:
         self.extra_columns: list[tuple[Table, Column]] = []
         self.filled: set[int] = set()
         self.extra_position: dict[str, int] = {}  # table id → position of a column the format lacks
-        self.blanks_dropped = False  # whether blank cells in run-together text left no trace in this report
         self.short_rows = False  # whether a row had fewer figures than cells with no blank marked among them
         # rows whose blank cells left no trace: (row label, keys, span, numbers as written)
         self.dropped_blanks: list[tuple[str, list[str], tuple[int, int], str]] = []
@@ -753,8 +752,6 @@ class _ReadState:
             if not self.values and self.active and not self.seq_open and self.pending and not self.pending[-1].prose:
                 # A labelled row closed with no cells at all: its cells are blank (not absent).
                 self.values.append(Token(Kind.BLANK, "", tok.start, tok.start))
-                if tok.stream:  # (in run-together text: blank cells leave nothing behind)
-                    self.blanks_dropped = True
             if self.values:
                 self.flush()
 
@@ -974,7 +971,7 @@ class _ReadState:
         self._set(keys[-1], nums[-1], units[-1])
         raw = " ".join(t.text for t in nums)
         self.dropped_blanks.append((slot.row.labels[0], keys, (nums[0].start, nums[-1].end), raw))
-        self.blanks_dropped = self.short_rows = True
+        self.short_rows = True
         return True
 
     def _assign_run_with_dropped_blanks(
@@ -985,7 +982,7 @@ class _ReadState:
         总计 and the others fill the first columns; the split is the one under which the row's relations hold.
         If none or several do, every cell of the row is reported instead of guessed."""
         n = len(keys)
-        self.blanks_dropped = self.short_rows = True
+        self.short_rows = True
         checks = _row_checks(self.reader.fmt.id, tuple(keys))
         runs = [t.text for t in nums]
         readings: set[tuple[Number, ...]] = set()
@@ -1015,7 +1012,10 @@ class _ReadState:
         (reading,) = readings
         # The total is certain; the other figures keep their order, but which columns they stand in (and which
         # were blank) the text no longer says: those cells are reported, not guessed.
-        self._set_value(keys[-1], reading[-1], units[-1], span, raw)
+        total = keys[-1]
+        self.result.values[total] = reading[-1]
+        self.result.provenance[total] = span
+        self.result.raw[total] = raw
         unplaced = keys[:-1]
         for key in unplaced:
             self.result.values[key] = None
@@ -1031,13 +1031,6 @@ class _ReadState:
                 "所在的列无法确定",
             )
         )
-
-    def _set_value(
-        self, key: str, value: Number, column_unit: str | None, span: tuple[int, int], raw: str
-    ) -> None:
-        self.result.values[key] = value
-        self.result.provenance[key] = span
-        self.result.raw[key] = raw
 
     def report_dropped_blanks(self) -> None:
         """One finding for the rows whose blank cells were placed by :meth:`_assign_with_dropped_blanks`."""
