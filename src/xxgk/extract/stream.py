@@ -293,7 +293,14 @@ class StreamSegmenter:
         last_numbering = 0
         numbering_start: int | None = None  # where the numbering of the next label starts (glued to figures)
         for i, o in enumerate(chain):
-            label_start = positions[o.start] if numbering_start is None else numbering_start
+            if numbering_start is None:
+                # The label's own numbering before it, after text the chain does not cover (其他处理1.申请人…)
+                label_start = positions[o.start]
+                cut, _ = _numbering_cut(text[pos:label_start], o.row, last_numbering)
+                if cut < label_start - pos:
+                    label_start = pos + cut
+            else:
+                label_start = numbering_start
             label_end = _label_end(text, positions, o)
             nxt = chain[i + 1] if i + 1 < len(chain) else None
             self._text(text, pos, label_start, base, marks, positions)

@@ -552,7 +552,7 @@ def _has_split(text: str) -> bool:
     return "\t" in text or "  " in text or "\u3000" in text
 
 
-_GLUED_CHARS = 200  # a shorter line is read as before (one row, or rows the tokenizer already splits)
+_GLUED_CHARS = 24  # a shorter line is one row at most
 
 
 def tokenize(doc: Document, stream: Lexicon | None = None) -> list[Token]:

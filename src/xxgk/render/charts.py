@@ -10,6 +10,7 @@ the proactive items are the 第二十条 tables. Blank cells (None) are drawn as
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -164,9 +165,21 @@ def proactive_groups(fmt: Format, values: dict[str, Number | None]) -> list[tupl
 def _font_families() -> tuple[str, ...]:
     from matplotlib import font_manager
 
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    chosen = tuple(f for f in CHART_FONTS if f in installed)
+    manager = font_manager.fontManager
+    chosen = tuple(f for f in CHART_FONTS if f in {f.name for f in manager.ttflist})
+    if not chosen:
+        # matplotlib's font list is cached on first use and never sees fonts installed after it: look again.
+        for path in font_manager.findSystemFonts():
+            if _CJK_FILE.search(path):
+                try:
+                    manager.addfont(path)
+                except (OSError, RuntimeError, ValueError):  # a font file matplotlib cannot read
+                    continue
+        chosen = tuple(f for f in CHART_FONTS if f in {f.name for f in manager.ttflist})
     return chosen or ("DejaVu Sans",)
+
+
+_CJK_FILE = re.compile(r"(?i)cjk|wqy|simsun|fangsong|simfang")
 
 
 @contextmanager
