@@ -154,6 +154,42 @@ def test_ambiguous_split_is_null_with_the_candidates_reported() -> None:
     assert parsed.values["art20_1.regulations.in_force"] == 0
 
 
+def test_a_row_is_as_many_figures_as_cells_where_its_table_writes_every_cell() -> None:
+    # 规章000 shows that this office writes its zeros in this table, and no row of the report lost a blank:
+    # 055 is 0|5|5 (not 0|55 with a blank). Where the same report drops blanks elsewhere, 055 is reported.
+    head = (
+        "洪泽区人民政府2023年政府信息公开工作年度报告 二、主动公开政府信息情况 "
+        "第二十条第（一）项信息内容本年制发件数本年废止件数现行有效件数"
+    )
+    parsed = _parse_text(head + "规章000行政规范性文件055第二十条第（五）项信息内容本年处理决定数量行政许可550")
+    assert [parsed.values[f"art20_1.normative_docs.{c}"] for c in ("issued", "repealed", "in_force")] == [0, 5, 5]
+    unwritten = _parse_text(head + "规章5行政规范性文件055第二十条第（五）项信息内容本年处理决定数量行政许可550")
+    assert unwritten.values["art20_1.normative_docs.repealed"] is None
+
+
+def test_a_table_that_fits_only_with_dropped_blanks_makes_every_run_suspect() -> None:
+    # A 2019 report whose office left half its zeros blank: table 三's rows have digits enough for their cells
+    # but add up only with blanks dropped, so table 四's 341224229200101040164096, which 15 figures would fit
+    # (…0|0|1|0|1…), is not read as 15 figures.
+    report = consistent_sample("2019", 30, 0.5)
+    parsed = _parse_text(crawled_text(render(report, "html", charts=False).decode("utf-8")))
+    _right_or_reported(report, parsed)
+    assert parsed.values["litigation_direct.other"] is None
+
+
+def test_crawler_header_lines_give_the_date_and_the_address() -> None:
+    body = (SHARED / "corpus" / "raw" / "kgc_03.txt").read_text(encoding="utf-8")
+    text = (
+        "标题: 年度报告\n发布时间: 2025-01-20 15:22\n原文链接: https://www.example.gov.cn/xxgk/t20250120_1.html\n"
+        "采集时间: 2025-03-02 10:00:01\n" + WS.sub(" ", body)
+    )
+    parsed = _parse_text(text)
+    assert str(parsed.published) == "2025-01-20"
+    assert parsed.url == "https://www.example.gov.cn/xxgk/t20250120_1.html"
+    assert parsed.to_json()["url"] == parsed.url
+    assert _parse_text(WS.sub(" ", body)).url is None  # no header: no address invented
+
+
 def test_hostile_digit_run_ends_quickly_and_is_reported() -> None:
     text = (
         "某局2023年政府信息公开工作年度报告 三、收到和处理政府信息公开申请情况 申请人情况自然人法人或其他组织总计"

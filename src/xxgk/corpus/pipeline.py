@@ -123,6 +123,7 @@ def _parse(raw: bytes, rec: Record) -> None:
         "region": region,
         "level": level,
         "published": report.published.isoformat() if report.published else None,
+        "url": report.url,
         "n_values": len(values),
         "n_blank": sum(1 for v in values.values() if v is None),
         "n_extra": len(report.extra),

@@ -53,6 +53,7 @@ DOCUMENT_SCHEMA = pa.schema(
         ("region", pa.string()),
         ("level", pa.string()),
         ("published", pa.string()),
+        ("url", pa.string()),
         ("n_values", pa.int32()),
         ("n_blank", pa.int32()),
         ("n_extra", pa.int32()),

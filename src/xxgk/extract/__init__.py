@@ -54,6 +54,7 @@ def parse_document(doc: Document) -> Report:
         year=meta.year,
         agency=meta.agency,
         published=meta.published,
+        url=meta.url,
         values=result.values,
         provenance=result.provenance,
         raw=result.raw,

@@ -70,6 +70,7 @@ class Metadata:
     agency: str | None
     published: date | None
     published_source: str | None  # which evidence gave the date (meta / title / signature)
+    url: str | None = None  # where the report was published (the page's own link, or a crawler's header line)
 
 
 def _cn_number(text: str) -> int:
@@ -314,4 +315,21 @@ def detect(doc: Document) -> Metadata:
     if year is None and published is not None:
         year = published.year - 1 if published.month <= 6 else published.year
     agency = detect_agency(doc, year, titles)
-    return Metadata(fmt, scores, year, agency, published, how)
+    return Metadata(fmt, scores, year, agency, published, how, detect_url(doc))
+
+
+# A crawler's header lines before the page text (原文链接: https://…, 来源网址：…); not any link in the body.
+_URL_LINE_RE = re.compile(
+    r"(?:^|\s)(?:原文链接|原文地址|原文网址|原始链接|来源链接|来源网址|页面地址|网页地址|网址|链接|URL|url|Url|link)\s*[:：]\s*"
+    r"(https?://[^\s\"'<>|，。；、]+)"
+)
+
+
+def detect_url(doc: Document) -> str | None:
+    """The address the report was published at: the page's own (canonical) link, else a crawler's header
+    line at the top of the text."""
+    url = doc.meta.get("url")
+    if url and url.startswith(("http://", "https://")):
+        return url
+    m = _URL_LINE_RE.search(doc.text[:3000])
+    return m.group(1).rstrip(".,)") if m else None

@@ -53,6 +53,7 @@ class Report:
     year: int | None
     agency: str | None = None
     published: date | None = None
+    url: str | None = None  # where it was published, when the input says so
     values: dict[str, Number | None] = field(default_factory=dict)
     provenance: dict[str, tuple[int, int]] = field(default_factory=dict)
     raw: dict[str, str] = field(default_factory=dict)  # the cell text each value was read from
@@ -112,6 +113,7 @@ class Report:
             "year": self.year,
             "agency": self.agency,
             "published": self.published.isoformat() if self.published else None,
+            "url": self.url,
             "values": self.values,
             "extra": [e.to_json() for e in self.extra],
             "provenance": {k: list(self.source_span(v)) for k, v in self.provenance.items()},

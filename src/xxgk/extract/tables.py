@@ -254,18 +254,67 @@ class TableReader:
             table_budget.left -= min(MAX_ROW_STEPS, table_budget.left) - budget.left
             if len(p.candidates) >= MAX_SPLITS or budget.spent:
                 truncated.add(idx)
+        found = [list(p.candidates) for p in pending]
+        outcome = self._plan(state, found, truncated, state.short_rows, table_budget)
+        if not state.short_rows and any(failed for *_, failed in outcome):
+            # No split of some run-together row satisfies its table: blanks were dropped somewhere (or the
+            # source does not add up). Either way no row of this report proves that its blanks left a trace.
+            outcome = self._plan(state, found, truncated, True, SearchBudget(MAX_TABLE_STEPS))
+        for members, solutions, complete, cut, _ in outcome:
+            for idx in members:
+                if complete or idx in cut:
+                    self._settle(pending[idx], self._keys_of(pending[idx]), solutions, complete, result)
+                else:
+                    # The joint search gave up: a cell is still certain when every split of its own row that
+                    # satisfies the row's relations gives it the same value.
+                    keys = self._keys_of(pending[idx])
+                    own: list[dict[str, Number | None]] = [
+                        dict(zip(keys, cand, strict=True)) for cand in pending[idx].candidates
+                    ]
+                    self._settle(pending[idx], keys, own, True, result, many="与其他行联合求解时可能的拆分过多")
+
+    def _plan(
+        self,
+        state: _ReadState,
+        found: list[list[tuple[Number | None, ...]]],
+        over_budget: set[int],
+        blanks_dropped: bool,
+        table_budget: SearchBudget,
+    ) -> list[tuple[list[int], list[dict[str, Number | None]], bool, set[int], bool]]:
+        """The joint solutions of each group of rows that share relations: (rows, solutions, complete, rows
+        whose splits cannot be trusted, whether a group of run-together rows has no consistent split)."""
+        pending = state.run_rows
+        result = state.result
+        truncated = set(over_budget)
+        for p, cands in zip(pending, found, strict=True):
+            p.candidates = list(cands)
         # In run-together text a blank cell leaves no trace, so a row with no relation of its own to place its
         # figures is certain only if its digits split into as many numbers as it has cells and in no fewer
         # (000 is 0|0|0; 207 may be 2|0|7, or 20|7 or 2|07… with a blank, or 207 and two blanks).
+        # The office's own evidence that it writes every cell of a table: a row of that table whose digits can
+        # only be as many numbers as it has cells (规章000), in a report where no row lost a blank. Then a sibling
+        # row's digits (规范性文件308) are as many figures as cells too; offices blank by column or leave zeros
+        # blank, and either would have blanked that row as well.
+        suspect: list[int] = []
+        written: set[str] = set()
         for idx, p in enumerate(pending):
             keys = self._keys_of(p)
-            if p.runs and p.runs[0].stream and (state.short_rows or not _row_checks(self.fmt.id, tuple(keys))):
-                # (where a row of this report had too few digits for its cells, blanks left no trace: a relation
-                # that holds for the full split does not show that no blank was dropped here either)
-                runs = [t.text or None for t in p.runs]
-                if any(True for m in range(max(1, len(runs)), len(keys)) for _ in split_runs(runs, m)):
-                    truncated.add(idx)
-                    p.candidates = p.candidates[:0]
+            if not (p.runs and p.runs[0].stream):
+                continue
+            runs = [t.text or None for t in p.runs]
+            fewer = any(True for m in range(max(1, len(runs)), len(keys)) for _ in split_runs(runs, m))
+            if fewer:
+                if blanks_dropped or not _row_checks(self.fmt.id, tuple(keys)):
+                    suspect.append(idx)
+            elif len(keys) > 1 and p.candidates and "0" in "".join(r or "" for r in runs):
+                written.add(_table_of(keys[0]))
+        for idx in suspect:
+            p = pending[idx]
+            if blanks_dropped or _table_of(self._keys_of(p)[0]) not in written:
+                # (where a row of this report lost blanks, they left no trace: a relation that holds for the full
+                # split does not show that no blank was dropped here either)
+                truncated.add(idx)
+                p.candidates = p.candidates[:0]
         unknown_keys: list[list[str]] = [self._keys_of(p) for p in pending]
         owner = {k: i for i, ks in enumerate(unknown_keys) for k in ks}
         all_keys = set(result.values) | set(owner)
@@ -291,6 +340,7 @@ class TableReader:
         components: dict[int, list[int]] = {}
         for i in range(len(pending)):
             components.setdefault(find(i), []).append(i)
+        outcome: list[tuple[list[int], list[dict[str, Number | None]], bool, set[int], bool]] = []
         for members in components.values():
             solutions: list[dict[str, Number | None]]
             if truncated & set(members):  # some split is missing: no solution could be trusted
@@ -299,17 +349,29 @@ class TableReader:
                 solutions, complete = self._search(
                     members, pending, unknown_keys, relevant, result.values, table_budget
                 )
-            for idx in members:
-                if complete or idx in truncated:
-                    self._settle(pending[idx], unknown_keys[idx], solutions, complete, result)
-                else:
-                    # The joint search gave up: a cell is still certain when every split of its own row that
-                    # satisfies the row's relations gives it the same value.
-                    keys = unknown_keys[idx]
-                    own: list[dict[str, Number | None]] = [
-                        dict(zip(keys, cand, strict=True)) for cand in pending[idx].candidates
-                    ]
-                    self._settle(pending[idx], keys, own, True, result, many="与其他行联合求解时可能的拆分过多")
+            failed = complete and not solutions and any(self._lost_blanks(pending[i]) for i in members)
+            outcome.append((members, solutions, complete, truncated, failed))
+        return outcome
+
+    def _lost_blanks(self, p: PendingRow) -> bool:
+        """Whether a run-together row shows that blanks left no trace: no split into as many numbers as it has
+        cells satisfies the row's own relations, but a split into fewer does (blanks before the 总计). A source
+        that simply does not add up fails both ways and proves nothing about blanks."""
+        if not p.runs or not p.runs[0].stream or p.candidates:
+            return False
+        keys = self._keys_of(p)
+        checks = _row_checks(self.fmt.id, tuple(keys))
+        if not checks:
+            return False
+        n = len(keys)
+        runs = [t.text or None for t in p.runs]
+        budget = SearchBudget(MAX_ROW_STEPS)
+        for m in range(max(2, len(runs)), n):
+            for split in split_runs(runs, m, None, budget):
+                parts = [*split[:-1], *([0] * (n - m)), split[-1]]
+                if all(v is not None for v in parts) and _holds(checks, parts):  # type: ignore[arg-type]
+                    return True
+        return False
 
     def _search(
         self,
@@ -573,6 +635,11 @@ def reader_for(format_id: str) -> TableReader:
 
         reader = _READERS[format_id] = TableReader(get_format(format_id))
     return reader
+
+
+def _table_of(key: str) -> str:
+    """The statutory table (or 第二十条 item) a cell key belongs to: art20_1 for art20_1.normative_docs.issued."""
+    return key.split(".", 1)[0]
 
 
 def split_runs(
