@@ -177,6 +177,25 @@ def test_a_table_that_fits_only_with_dropped_blanks_makes_every_run_suspect() ->
     assert parsed.values["litigation_direct.other"] is None
 
 
+def test_a_table_that_adds_up_in_no_reading_gets_its_arithmetic_findings() -> None:
+    # kgc_01's 行政复议 group prints 10 + 1 with 总计 0: no split of 1010000000050000 adds up, so the cells are
+    # null, and the crawled copy's audit reports the same arithmetic findings as the PDF's.
+    twin = parse_path(SHARED / "corpus" / "raw" / "kgc_01.pdf")
+    gold = _gold("kgc_01.json")
+    values = {k: v for k, v in gold["values"].items() if k in twin.values}  # type: ignore[attr-defined]
+    printed = Report.from_values("2021", 2023, values, agency=twin.agency)
+    crawled = _parse_text(crawled_text(render(printed, "html", charts=False).decode("utf-8")))
+
+    def arithmetic(report: Report) -> set[tuple[str, tuple[str, ...]]]:
+        return {(f.rule, tuple(sorted(f.keys))) for f in audit(report) if f.category == "arithmetic"}
+
+    assert crawled.values["review.total"] is None
+    assert arithmetic(crawled) == arithmetic(twin) != set()
+    # its single （六）其他处理 row lists the three sub-rows in its label cell: no blank sub-rows are made up
+    assert "applications.other.no_correction.total" not in crawled.values
+    assert crawled.values["applications.other.total"] == twin.values["applications.other.total"]
+
+
 def test_crawler_header_lines_give_the_date_and_the_address() -> None:
     body = (SHARED / "corpus" / "raw" / "kgc_03.txt").read_text(encoding="utf-8")
     text = (

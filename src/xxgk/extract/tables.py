@@ -191,7 +191,30 @@ class TableReader:
         state.finish_sequence()
         state.report_dropped_blanks()
         self._solve(state)
+        self._drop_listed_sub_rows(state.result)
         return state.result
+
+    def _drop_listed_sub_rows(self, result: TableResult) -> None:
+        """A variant row that replaces a group (the 2019 single （六）其他处理 row in a 2021 table) read with
+        figures, while the group's sub-rows have none: the sub-row labels were printed as the row's explanation
+        (其他处理 1.申请人… 2.申请人… 3.其他 in one merged cell), not as rows of their own. They are left out, as
+        a spaced copy of the same table leaves them."""
+        values = result.values
+        for table in self.fmt.tables:
+            for row in table.rows:
+                if not row.optional:
+                    continue
+                own = [table.key(row, c) for c in table.columns]
+                if all(values.get(k) is None for k in own):
+                    continue
+                group = row.key.rsplit(".", 1)[-1]
+                children = [r for r in table.rows if r.parent == group and r is not row]
+                subs = [table.key(r, c) for r in children for c in table.columns]
+                if subs and all(k in values and values[k] is None for k in subs):
+                    for k in subs:
+                        del values[k]
+                        result.provenance.pop(k, None)
+                        result.raw.pop(k, None)
 
     # -- label matching ------------------------------------------------------------------------------
     def match(self, pending: list[Token], cursor: int) -> RowSlot | None:
@@ -255,12 +278,17 @@ class TableReader:
             if len(p.candidates) >= MAX_SPLITS or budget.spent:
                 truncated.add(idx)
         found = [list(p.candidates) for p in pending]
-        outcome = self._plan(state, found, truncated, state.short_rows, table_budget)
-        if not state.short_rows and any(failed for *_, failed in outcome):
-            # No split of some run-together row satisfies its table: blanks were dropped somewhere (or the
-            # source does not add up). Either way no row of this report proves that its blanks left a trace.
+        blanks_dropped = state.short_rows
+        outcome = self._plan(state, found, truncated, blanks_dropped, table_budget)
+        if not blanks_dropped and any(failed for *_, failed in outcome):
+            # No split of some run-together row satisfies its table, but one with blanks dropped does: blanks
+            # left no trace somewhere, so no row of this report proves that its own blanks left one.
+            blanks_dropped = True
             outcome = self._plan(state, found, truncated, True, SearchBudget(MAX_TABLE_STEPS))
         for members, solutions, complete, cut, _ in outcome:
+            if complete and not solutions and not blanks_dropped:
+                for idx in members:
+                    result.findings.extend(self._failing_in_every_reading(pending[idx]))
             for idx in members:
                 if complete or idx in cut:
                     self._settle(pending[idx], self._keys_of(pending[idx]), solutions, complete, result)
@@ -352,6 +380,40 @@ class TableReader:
             failed = complete and not solutions and any(self._lost_blanks(pending[i]) for i in members)
             outcome.append((members, solutions, complete, truncated, failed))
         return outcome
+
+    def _failing_in_every_reading(self, p: PendingRow) -> Iterator[Finding]:
+        """The row's own relations that no split of its digits satisfies: the source does not add up however it
+        is read (行政复议 1010000000050000: 结果维持 10 + 结果纠正 1, 总计 0), which its spaced copy's audit reports
+        as an arithmetic finding; so does this one."""
+        keys = self._keys_of(p)
+        relations = _row_relations(self.fmt.id, tuple(keys))
+        if not relations or not p.runs or not p.runs[0].stream:
+            return
+        runs = [t.text or None for t in p.runs]
+        budget = SearchBudget(MAX_ROW_STEPS)
+        splits = []
+        for split in split_runs(runs, len(keys), None, budget):
+            splits.append(split)
+            if len(splits) > MAX_SPLITS:
+                return
+        if budget.spent or not splits:
+            return
+        raw = " ".join(t.text for t in p.runs)
+        span = (p.runs[0].start, p.runs[-1].end)
+        for rel, (op, terms, const) in relations:
+            if any(_linear_holds(op, terms, const, split) for split in splits):
+                continue
+            read = [keys[pos] for pos, _ in terms]
+            yield Finding(
+                rule=f"arithmetic.{rel.id}",
+                category=Category.ARITHMETIC,
+                severity=Severity(rel.severity),
+                message=f"{rel.message}（表格数字连写在一起，任何拆分都不能使其成立）",
+                keys=read,
+                span=span,
+                evidence=f"{'、'.join(self.fmt.label_of(k) for k in read[:6])}：{raw}",
+                basis=rel.basis,
+            )
 
     def _lost_blanks(self, p: PendingRow) -> bool:
         """Whether a run-together row shows that blanks left no trace: no split into as many numbers as it has
@@ -505,6 +567,17 @@ class TableReader:
 Linear = tuple[str, tuple[tuple[int, int], ...], float]
 
 
+def _linear_holds(op: str, terms: tuple[tuple[int, int], ...], const: float, parts: Sequence[Number | None]) -> bool:
+    """Whether one linear check holds for a split; a blank cell leaves it not assessable (holding)."""
+    total = const
+    for pos, coef in terms:
+        value = parts[pos]
+        if value is None:
+            return True
+        total += coef * value
+    return not ((op == "==" and abs(total) > 1e-6) or (op == "<=" and total > 1e-6) or (op == ">=" and total < -1e-6))
+
+
 def _holds(checks: dict[int, list[Linear]], parts: list[Number]) -> bool:
     """Whether a complete row satisfies its linear relations."""
     for group in checks.values():
@@ -557,11 +630,20 @@ def _halves(word: str) -> tuple[str, str]:
 def _row_checks(format_id: str, keys: tuple[str, ...]) -> dict[int, list[Linear]]:
     """The error relations that read only these cells, as linear checks ``Σ coef·cell + const OP 0``, indexed
     by the position of the last cell they need (so a split is pruned as soon as a check can be made)."""
+    out: dict[int, list[Linear]] = {}
+    for _, linear in _row_relations(format_id, keys):
+        out.setdefault(max(pos for pos, _ in linear[1]), []).append(linear)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _row_relations(format_id: str, keys: tuple[str, ...]) -> tuple[tuple[Relation, Linear], ...]:
+    """The error relations that read only these cells, each with its linear check."""
     from xxgk.formats import get_format
 
     fmt = get_format(format_id)
     position = {k: i for i, k in enumerate(keys)}
-    out: dict[int, list[Linear]] = {}
+    out: list[tuple[Relation, Linear]] = []
     for rel, expr in relation_instances(fmt):
         if rel.severity != "error" or rel.when or rel.unless:
             continue
@@ -585,8 +667,8 @@ def _row_checks(format_id: str, keys: tuple[str, ...]) -> dict[int, list[Linear]
             continue
         terms = tuple((pos, c) for pos, c in coeffs.items() if c)
         if terms:
-            out.setdefault(max(pos for pos, _ in terms), []).append((expr.op, terms, const))
-    return out
+            out.append((rel, (expr.op, terms, const)))
+    return tuple(out)
 
 
 def _with_unit_stripped(tail: str) -> list[str]:
