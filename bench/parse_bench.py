@@ -6,10 +6,14 @@ Python parser of these reports pays. Measured: ``xxgk`` parse (reader, normalisa
 full audit, per report.
 The seeds (optionally with the text/HTML development corpus) are replicated to N reports and streamed one at a time,
 so peak memory stays flat whatever N is.
+Crawled: the texts ``shared/tools/crawled.py`` makes from the shared reports (page, tight, tight-lines), each parsed
+beside its spaced twin, the shared report it was made from (a PDF's twin: the page rendered from its gold, which is
+what crawled.py made the text from; the PDF's own time is mostly PDF reading), both in every repeat of the same run.
 
     .venv/bin/python bench/parse_bench.py --reports 2000 --repeat 5
     .venv/bin/python bench/parse_bench.py --reports 10000 --repeat 1      # memory check
     .venv/bin/python bench/parse_bench.py --reports 1000 --stages         # + where the time goes
+    .venv/bin/python bench/parse_bench.py --crawled-repeat 9              # crawled texts: more repeats
 """
 
 from __future__ import annotations
@@ -126,12 +130,63 @@ def stages(docs: list[tuple[str, bytes]], n: int) -> dict[str, float]:
     return {step: total / n * 1e6 for step, total in spent.items()}
 
 
+def crawled_pairs() -> list[tuple[str, bytes, str, bytes]]:
+    """(crawled text name, text, spaced twin name, twin) for each text ``crawled.py`` makes from the shared reports."""
+    from variants import shared_crawled  # (bench/ is on the path when a bench script runs)
+
+    from xxgk.render import load_data, render
+
+    sources = {p.stem: p for folder in ("seeds", "corpus/raw") for p in sorted((SHARED / folder).glob("*"))}
+    pairs = []
+    for name, data, gold in shared_crawled():
+        source = sources[name.split(".")[0]]
+        if source.suffix == ".pdf":
+            spec = {k: gold[k] for k in ("format", "year", "agency", "values") if k in gold}
+            pairs.append((name, data, f"{source.stem}.rendered.html", render(load_data(spec), "html", charts=False)))
+        else:
+            pairs.append((name, data, source.name, source.read_bytes()))
+    return pairs
+
+
+def crawled_times(pairs: list[tuple[str, bytes, str, bytes]], repeat: int) -> list[tuple[float, float]]:
+    """Median seconds to parse each crawled text and its twin, timed one after the other in every repeat."""
+    from xxgk.extract import parse_bytes
+
+    clock = time.perf_counter
+    runs: list[tuple[list[float], list[float]]] = [([], []) for _ in pairs]
+    for _ in range(repeat + 1):  # the first round warms up and is not counted
+        for (name, data, twin_name, twin), (mine, theirs) in zip(pairs, runs, strict=True):
+            t0 = clock()
+            parse_bytes(data, name)
+            t1 = clock()
+            parse_bytes(twin, twin_name)
+            t2 = clock()
+            mine.append(t1 - t0)
+            theirs.append(t2 - t1)
+    return [(statistics.median(mine[1:]), statistics.median(theirs[1:])) for mine, theirs in runs]
+
+
+def print_crawled(repeat: int) -> None:
+    pairs = crawled_pairs()
+    times = crawled_times(pairs, repeat)
+    print(f"crawled texts (shared/tools/crawled.py) and their spaced twins, parse ms per report, median of {repeat}:")
+    print(f"  {'crawled text':<38} {'ms':>8}  {'spaced twin':<30} {'ms':>7}  crawled/spaced")
+    ratios: dict[str, list[float]] = {"page": [], "tight": [], "tight-lines": []}  # crawled.py's forms
+    for (name, _, twin_name, _), (mine, theirs) in zip(pairs, times, strict=True):
+        ratios.setdefault(name.split(".")[1], []).append(mine / theirs)
+        print(f"  {name:<38} {mine * 1e3:8.1f}  {twin_name:<30} {theirs * 1e3:7.1f}  {mine / theirs:8.1f}×")
+    rows = [f"{form} {statistics.median(r):.1f}× ({len(r)})" for form, r in ratios.items() if r]
+    overall = statistics.median(r for form in ratios.values() for r in form)
+    print("crawled/spaced, median: " + ", ".join(rows) + f"; overall {overall:.1f}× ({len(pairs)} reports)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--reports", type=int, default=2000)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--with-corpus", action="store_true", help="add the text/HTML development corpus")
     ap.add_argument("--stages", action="store_true", help="also time each step (µs per report)")
+    ap.add_argument("--crawled-repeat", type=int, default=5, help="repeats of the crawled texts (0: leave them out)")
     args = ap.parse_args()
     docs = inputs(args.with_corpus)
     xxgk(docs, len(docs) * 2)  # warm-up: imports, caches, format loading
@@ -152,6 +207,8 @@ def main() -> None:
         print(
             "µs per report, median: " + ", ".join(f"{k} {statistics.median(r[k] for r in runs):.0f}" for k in runs[0])
         )
+    if args.crawled_repeat > 0:
+        print_crawled(args.crawled_repeat)
 
 
 if __name__ == "__main__":

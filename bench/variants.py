@@ -5,16 +5,24 @@ repository): other encodings and traditional characters, full-width characters, 
 crawl lost, text scraped from the corpus web page (every element on a line; table rows with the empty cells
 dropped), that page wrapped or re-encoded as HTML, the corpus PDFs through pdftotext and rasterised for OCR,
 the page printed to PDF by LibreOffice. Every variant is parsed with ``xxgk`` and scored against the gold
-values exactly as ``shared/tools/score.py`` scores (same cells, blank ≠ 0).
+values exactly as ``shared/tools/score.py`` scores (same cells, blank ≠ 0; a figure where gold has another figure
+or a blank is a wrong figure).
+
+Crawled forms: the texts ``shared/tools/crawled.py`` writes (page, tight, tight-lines), made by running that tool
+into a temporary folder, and the same forms of the project's own sample reports (``sample_report``) made by the
+tool's own functions, with the sample's values as gold.
 
     .venv/bin/python bench/variants.py                 # text and HTML variants (seconds)
     .venv/bin/python bench/variants.py --slow          # + pdftotext, LibreOffice and OCR variants (minutes)
+    .venv/bin/python bench/variants.py --generated 30  # 30 sample reports per format in the crawled forms
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
+import random
 import re
 import shutil
 import subprocess
@@ -22,6 +30,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from document_bench import scan_of  # (bench/ is on the path when a bench script runs)
@@ -30,6 +39,8 @@ from xxgk.extract import parse_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
+CRAWLED = SHARED / "tools" / "crawled.py"
+FORMS = ("page", "tight", "tight-lines")  # the crawled forms, as crawled.py names them
 
 Variant = tuple[str, bytes, dict[str, Any]]  # file name, content, gold
 
@@ -160,9 +171,71 @@ def slow_variants(gold: dict[str, dict[str, Any]]) -> Iterator[tuple[str, list[V
         yield "page printed to PDF by LibreOffice", [("kgc_04.pdf", data, gold["kgc_04.html"])]
 
 
-def score(variants: list[Variant]) -> tuple[int, int, int]:
-    """(cells right, cells, reports with format or year wrong), as ``shared/tools/score.py`` counts them."""
-    right = total = meta_wrong = 0
+def _crawled_tool() -> ModuleType:
+    """``shared/tools/crawled.py`` as a module (for its ``variants`` and ``pipe_table_variants``)."""
+    spec = importlib.util.spec_from_file_location("crawled", CRAWLED)
+    if spec is None or spec.loader is None:
+        sys.exit(f"{CRAWLED} not found")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def shared_crawled() -> list[Variant]:
+    """The shared reports as ``crawled.py`` writes them (``STEM.FORM.txt`` and its gold), made in a temporary folder."""
+    if not CRAWLED.exists():
+        sys.exit(f"{CRAWLED} not found")
+    venv = ROOT / ".venv" / "bin" / "xxgk"
+    xxgk = str(venv) if venv.exists() else shutil.which("xxgk")
+    if xxgk is None:
+        sys.exit("no xxgk executable for crawled.py to render with")
+    with tempfile.TemporaryDirectory() as tmp:
+        run = subprocess.run([sys.executable, str(CRAWLED), tmp, "--xxgk", xxgk], capture_output=True, text=True)
+        sys.stderr.write(run.stderr)  # the reports it skipped
+        if run.returncode != 0:
+            sys.exit(f"crawled.py failed: {(run.stderr or run.stdout).strip()[-300:]}")
+        out = Path(tmp)
+        return [
+            (p.name, p.read_bytes(), json.loads((out / "gold" / f"{p.stem}.json").read_text(encoding="utf-8")))
+            for p in sorted((out / "raw").glob("*.txt"))
+        ]
+
+
+def generated_crawled(per_format: int) -> list[Variant]:
+    """Sample reports (``sample_report``, seeds 0 to per_format - 1 of each format) in the crawled forms, made by
+    ``crawled.py``'s own functions: 2019 and 2021 rendered to HTML without charts; legacy, which has no HTML
+    layout, flattened to ``|`` cells, as ``crawled.py`` treats the legacy seeds. Gold: the report's own values."""
+    from xxgk.render import render
+    from xxgk.render.flattened import flatten
+    from xxgk.render.sample import sample_report
+
+    tool = _crawled_tool()
+    out = []
+    for format_id in ("legacy", "2019", "2021"):
+        for seed in range(per_format):
+            report = sample_report(format_id, random.Random(seed))
+            if format_id == "legacy":
+                texts = tool.pipe_table_variants(flatten(report, "pipes"))
+            else:
+                texts = tool.variants(render(report, "html", charts=False).decode("utf-8"))
+            gold = {"format": report.format, "year": report.year, "values": dict(report.values)}
+            stem = f"sample_{format_id}_{seed}"
+            out += [(f"{stem}.{form}.txt", (text + "\n").encode(), gold) for form, text in texts.items()]
+    return out
+
+
+def crawled_variants(per_format: int) -> Iterator[tuple[str, list[Variant]]]:
+    """Each crawled form of the shared reports, then of the sample reports."""
+    for source, made in (("shared reports, crawled.py", shared_crawled()),
+                         (f"sample reports, {per_format} a format", generated_crawled(per_format))):  # fmt: skip
+        for form in FORMS:
+            yield f"crawled {form} ({source})", [v for v in made if v[0].endswith(f".{form}.txt")]
+
+
+def score(variants: list[Variant]) -> tuple[int, int, int, int]:
+    """(cells right, cells, reports with format or year wrong, wrong figures), as ``shared/tools/score.py`` counts
+    them (a wrong figure: a number where gold has another number or a blank)."""
+    right = total = meta_wrong = wrong = 0
     for name, data, gold in variants:
         try:
             report = parse_bytes(data, name)
@@ -174,31 +247,42 @@ def score(variants: list[Variant]) -> tuple[int, int, int]:
         for key, want in gold["values"].items():
             have = values.get(key, "<absent>")
             numbers = isinstance(want, int | float) and isinstance(have, int | float)
-            right += (numbers and abs(want - have) < 1e-6) or (want is None and have is None)
+            ok = (numbers and abs(want - have) < 1e-6) or (want is None and have is None)
+            right += ok
+            wrong += not ok and isinstance(have, int | float) and not isinstance(have, bool)
         total += len(gold["values"])
-    return right, total, meta_wrong
+    return right, total, meta_wrong, wrong
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--slow", action="store_true", help="also the pdftotext, OCR and LibreOffice variants")
+    ap.add_argument("--generated", type=int, default=10, help="sample reports per format in the crawled forms")
     ap.add_argument("--json", type=Path, default=None, help="write the results here")
     args = ap.parse_args()
     gold = _gold()
-    makers: list[Callable[[dict[str, dict[str, Any]]], Iterator[tuple[str, list[Variant]]]]] = [
-        text_variants, page_variants, *([slow_variants] if args.slow else [])
-    ]
+    groups: list[tuple[str, list[Callable[[], Iterator[tuple[str, list[Variant]]]]]]] = [
+        ("re-published variants", [lambda: text_variants(gold), lambda: page_variants(gold),
+                                   *([lambda: slow_variants(gold)] if args.slow else [])]),
+        ("crawled forms", [lambda: crawled_variants(args.generated)]),
+    ]  # fmt: skip
     results = []
-    right_all = total_all = 0
-    for make in makers:
-        for label, variants in make(gold):
-            right, total, meta_wrong = score(variants)
-            right_all, total_all = right_all + right, total_all + total
-            results.append({"variant": label, "reports": len(variants), "right": right, "cells": total,
-                            "format_or_year_wrong": meta_wrong})  # fmt: skip
-            print(f"{right / total:7.2%}  {right:5d}/{total:<5d}  {len(variants)} reports  {label}"
-                  + (f"  ({meta_wrong} with format/year wrong)" if meta_wrong else ""))  # fmt: skip
-    print(f"{right_all / total_all:7.2%}  {right_all:5d}/{total_all:<5d}  all variants")
+    right_all = total_all = wrong_all = 0
+    for group, makers in groups:
+        right_group = total_group = wrong_group = 0
+        for make in makers:
+            for label, variants in make():
+                right, total, meta_wrong, wrong = score(variants)
+                right_group, total_group, wrong_group = right_group + right, total_group + total, wrong_group + wrong
+                results.append({"variant": label, "reports": len(variants), "right": right, "cells": total,
+                                "format_or_year_wrong": meta_wrong, "wrong_figures": wrong})  # fmt: skip
+                print(f"{right / total:7.2%}  {right:5d}/{total:<5d}  {len(variants)} reports  {label}"
+                      + (f"  ({meta_wrong} with format/year wrong)" if meta_wrong else "")
+                      + (f"  ({wrong} wrong figures)" if wrong else ""))  # fmt: skip
+        right_all, total_all, wrong_all = right_all + right_group, total_all + total_group, wrong_all + wrong_group
+        print(f"{right_group / total_group:7.2%}  {right_group:5d}/{total_group:<5d}  all {group}"
+              f"  ({wrong_group} wrong figures)")  # fmt: skip
+    print(f"{right_all / total_all:7.2%}  {right_all:5d}/{total_all:<5d}  all variants  ({wrong_all} wrong figures)")
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
 
