@@ -537,34 +537,115 @@ class TableReader:
         self, p: PendingRow, known: dict[str, Number | None], budget: SearchBudget | None = None
     ) -> Iterator[tuple[Number | None, ...]]:
         """Splits of the row's digits that satisfy every relation lying within the row, pruned as they grow."""
-        keys = self._keys_of(p)
-        checks = _row_checks(self.fmt.id, tuple(keys))
-
-        def check(i: int, parts: list[Number | None]) -> bool:
-            for op, terms, const in checks.get(i, ()):
-                total = const
-                for pos, coef in terms:
-                    value = parts[pos]
-                    if value is None:  # a blank cell: the relation cannot be assessed
-                        break
-                    total += coef * value
-                else:
-                    if (
-                        (op == "==" and abs(total) > 1e-6)
-                        or (op == "<=" and total > 1e-6)
-                        or (op == ">=" and total < -1e-6)
-                    ):
-                        return False
-            return True
-
-        runs = [t.text or None for t in p.runs]
-        for count, parts in enumerate(split_runs(runs, len(keys), check, budget), start=1):
-            yield parts
-            if count >= MAX_SPLITS:
-                return
+        return row_splits(self.fmt.id, tuple(self._keys_of(p)), [t.text or None for t in p.runs], budget)
 
 
 Linear = tuple[str, tuple[tuple[int, int], ...], float]
+
+
+def row_splits(
+    format_id: str, keys: tuple[str, ...], runs: Sequence[str | None], budget: SearchBudget | None = None
+) -> Iterator[tuple[Number | None, ...]]:
+    """The splits of a row's digit runs into its cells that satisfy every relation lying within the row.
+
+    The search is pruned as it grows: a relation is checked as soon as its cells are placed, and where the
+    row ends in its total (总计 = the sum of the other cells), each way the last run can end in that total is
+    tried first and the cells before it are searched with their sum bounded by it (from above, and from below
+    by what the digits still to place can add up to).
+    """
+    checks = _row_checks(format_id, keys)
+    # A total still to come bounds the sum of its parts placed so far: it has at most the digits left
+    # beyond one for every other number still to place (counts only: no sign in the row).
+    sums = [] if any("-" in (r or "") for r in runs) else _sum_checks(checks)
+    left = [_NO_BOUND, 0]
+    n = len(keys)
+    last_total = next((members for members, at in sums if at == n - 1), None)
+    sums = [(members, at) for members, at in sums if at != n - 1]  # (that one is bounded by ``target``)
+    target: list[Number] = [0]  # the row's last cell, when the search starts from it
+
+    def check(i: int, parts: list[Number | None]) -> bool:
+        if last_total is not None and i < n - 1:
+            placed: Number = 0
+            for pos in last_total:
+                if pos <= i:
+                    v = parts[pos]
+                    if v is not None:
+                        placed += v
+            if placed > target[0]:
+                return False
+            if left[0] < 12 and len(last_total) == n - 1:
+                # the numbers still to place cannot make up the rest of the total
+                most = 10 ** max(0, left[0] - left[1] + 1) + 9 * left[1] if left[1] else 0
+                if placed + most < target[0]:
+                    return False
+        if sums and left[0] < 12:
+            cap = 10 ** max(0, left[0] - left[1] + 1)
+            for members, total_at in sums:
+                if total_at > i:
+                    placed = 0
+                    for pos in members:
+                        if pos <= i:
+                            v = parts[pos]
+                            if v is not None:
+                                placed += v
+                    if placed >= cap:
+                        return False
+        for op, terms, const in checks.get(i, ()):
+            total = const
+            for pos, coef in terms:
+                value = parts[pos]
+                if value is None:  # a blank cell: the relation cannot be assessed
+                    break
+                total += coef * value
+            else:
+                if (
+                    (op == "==" and abs(total) > 1e-6)
+                    or (op == "<=" and total > 1e-6)
+                    or (op == ">=" and total < -1e-6)
+                ):
+                    return False
+        return True
+
+    last = runs[-1] if runs else None
+    if last_total is not None and last is not None and last.isdecimal() and n > 1:
+        # The total at the end of the row: try each way the last run ends in it, then split what is left
+        # with the sum of its parts bounded by it (a subset-sum search instead of every split).
+        count = 0
+        for length in range(1, len(last) + 1):
+            piece = last[-length:]
+            if piece[0] == "0" and length > 1:
+                continue
+            target[0] = int(piece)
+            head = [*runs[:-1], last[:-length]] if length < len(last) else runs[:-1]
+            if not head:
+                continue
+            for parts in split_runs(head, n - 1, check, budget, left):
+                full = [*parts, target[0]]
+                if check(n - 1, full):
+                    yield tuple(full)
+                    count += 1
+                    if count >= MAX_SPLITS:
+                        return
+        return
+    for count, parts in enumerate(split_runs(runs, n, check, budget, left), start=1):
+        yield parts
+        if count >= MAX_SPLITS:
+            return
+
+
+def _sum_checks(checks: dict[int, list[Linear]]) -> list[tuple[tuple[int, ...], int]]:
+    """The checks that say one cell (the total) is the sum of earlier cells: (the parts' positions, the
+    total's position)."""
+    out: list[tuple[tuple[int, ...], int]] = []
+    for group in checks.values():
+        for op, terms, const in group:
+            if op != "==" or const or len(terms) < 2:
+                continue
+            total_at = max(pos for pos, _ in terms)
+            sign = dict(terms)[total_at]
+            if abs(sign) == 1 and all(c == -sign for pos, c in terms if pos != total_at):
+                out.append((tuple(pos for pos, _ in terms if pos != total_at), total_at))
+    return out
 
 
 def _linear_holds(op: str, terms: tuple[tuple[int, int], ...], const: float, parts: Sequence[Number | None]) -> bool:
@@ -729,6 +810,7 @@ def split_runs(
     n: int,
     check: Callable[[int, list[Number | None]], bool] | None = None,
     budget: SearchBudget | None = None,
+    left: list[int] | None = None,
 ) -> Iterator[tuple[Number | None, ...]]:
     """Every way to cut the digit runs into ``n`` numbers (each run into ≥ 1 numbers, no leading zeros).
 
@@ -738,7 +820,8 @@ def split_runs(
     ``check(i, parts)`` is called as the ``i``-th number is placed; returning False prunes that branch, so
     relations within a row cut the search down long before the product of all positions is enumerated.
     With a ``budget``, each number placed costs one step and the enumeration stops (``budget.spent``) when
-    none are left.
+    none are left. With ``left``, ``check`` can read there the digits and the numbers still to place after
+    the one just placed (``left[0]``, ``left[1]``; a blank cell sets no bound).
     """
     blank_cells = [_blank_cells(r) for r in runs]
     capacity = [cells[1] if cells else len(r or "") for r, cells in zip(runs, blank_cells, strict=True)]
@@ -753,6 +836,8 @@ def split_runs(
         blanks = blank_cells[run]
         if blanks is not None:  # blank cells: none of them constrains a relation
             least, most = blanks
+            if left is not None:
+                left[0] = _NO_BOUND
             for count in range(least, min(most, n - i) + 1):
                 parts.extend([None] * count)
                 if check is None or all(check(i + k, parts[: i + k + 1]) for k in range(count)):
@@ -800,6 +885,9 @@ def split_runs(
                     return
                 budget.left -= 1
             parts.append(value)
+            if left is not None:
+                left[0] = digits_left - (end - pos)
+                left[1] = numbers_left - 1
             if check is None or check(i, parts):
                 yield from place(run, end)
             parts.pop()
@@ -808,6 +896,7 @@ def split_runs(
 
 
 _DASH_CHARS = frozenset("—―–")
+_NO_BOUND = 1 << 30
 
 
 def _most_cells(toks: list[Token]) -> int:
