@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xxgk.extract.tables import _linear_holds, _row_checks, row_splits, split_runs
+from xxgk.extract.runs import linear_holds, row_checks, row_splits, split_runs
 
 
 def _row_keys(format_id: str, prefix: str) -> tuple[str, ...]:
@@ -18,10 +18,10 @@ def _row_keys(format_id: str, prefix: str) -> tuple[str, ...]:
 
 def _plain(format_id: str, keys: tuple[str, ...], runs: list[str]) -> set[tuple[object, ...]]:
     """Every split, with each row relation checked once its cells are placed (the unbounded search)."""
-    checks = _row_checks(format_id, keys)
+    checks = row_checks(format_id, keys)
 
     def check(i: int, parts: list[object]) -> bool:
-        return all(_linear_holds(op, terms, const, parts) for op, terms, const in checks.get(i, ()))  # type: ignore[arg-type]
+        return all(linear_holds(op, terms, const, parts) for op, terms, const in checks.get(i, ()))  # type: ignore[arg-type]
 
     return set(split_runs(runs, len(keys), check))  # type: ignore[arg-type]
 

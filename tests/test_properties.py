@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from xxgk.extract import parse_bytes
-from xxgk.extract.tables import split_runs
+from xxgk.extract.runs import split_runs
 from xxgk.extract.tokens import parse_number
 from xxgk.formats import label_key
 from xxgk.ingest import IngestError
@@ -179,7 +179,7 @@ def test_long_random_digit_runs_exhaust_the_search_budget_and_are_reported() -> 
 
 
 def test_split_runs_stops_when_its_budget_is_spent() -> None:
-    from xxgk.extract.tables import SearchBudget
+    from xxgk.extract.runs import SearchBudget
 
     budget = SearchBudget(50)
     found = list(split_runs(["1" * 30], 7, None, budget))

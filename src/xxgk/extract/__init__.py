@@ -13,7 +13,8 @@ from xxgk.extract.metadata import detect
 from xxgk.extract.report import ExtraRow, Report, SectionSpan
 from xxgk.extract.sections import find_sections
 from xxgk.extract.stream import lexicon
-from xxgk.extract.tables import TableReader, TableResult, reader_for
+from xxgk.extract.table_data import TableResult
+from xxgk.extract.tables import TableReader, reader_for
 from xxgk.extract.tokens import Tokenizer, tokenize
 from xxgk.formats import Format, all_formats
 from xxgk.ingest import read_bytes, read_path

@@ -10,7 +10,7 @@ gives them. The labels are searched in a *key view* of the line (whitespace, pun
 out, the same folding :func:`~xxgk.formats.label_key` applies), and one chain of label occurrences is chosen
 that is in the format's row order and covers the most label text (a longest weighted increasing chain). The
 characters between two chosen labels are the first row's cells: a run of digits (split later, jointly with the
-table's relations, by :mod:`xxgk.extract.tables`), blanks, units — and at its end the next label's numbering
+table's relations, by :mod:`xxgk.extract.solver`), blanks, units — and at its end the next label's numbering
 glued to the figures (``…条673.政务微博…``: the ``3.`` is the next row's numbering; the format's own numbering
 of that row, else the sequence, says how many digits it takes). A label followed directly by the next row's
 label has blank cells that left nothing behind.

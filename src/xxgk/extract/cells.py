@@ -1,0 +1,433 @@
+"""Assigning cells to rows while reading the token stream: a row's figures (with units, blanks and spans),
+rows with dropped blanks, rows whose digits ran together (kept for :mod:`xxgk.extract.solver`), the extra
+columns and rows a format does not define, and the label-less table 四 sequence."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from xxgk.extract.runs import (
+    MAX_ROW_STEPS,
+    Number,
+    SearchBudget,
+    holds,
+    most_cells,
+    row_checks,
+    split_runs,
+)
+from xxgk.extract.table_data import PendingRow, RowSlot, TableResult
+from xxgk.extract.tokens import Kind, Token
+from xxgk.findings import Category, Finding, Severity
+from xxgk.formats import Column, Row, Table, TableKind, label_key
+
+if TYPE_CHECKING:
+    from xxgk.extract.tables import TableReader
+
+MAX_PENDING = 10
+
+def _amount(value: Number, unit: str | None, column_unit: str | None) -> Number:
+    """Convert an amount into the column's unit (万元); 176000元 → 17.6."""
+    if column_unit == "万元" and unit == "元":
+        return round(value / 10000, 6)
+    return value
+
+
+class ReadState:
+    """The streaming state while reading tokens."""
+
+    def __init__(self, reader: TableReader, result: TableResult) -> None:
+        self.reader = reader
+        self.result = result
+        self.active = False
+        self.pending: list[Token] = []
+        self.values: list[Token] = []
+        self.cursor = 0
+        self.seq_open = False
+        self.seq_done = False
+        self.seq_tokens: list[Token] = []
+        self.run_rows: list[PendingRow] = []
+        self.extra_columns: list[tuple[Table, Column]] = []
+        self.filled: set[int] = set()
+        self.extra_position: dict[str, int] = {}  # table id → position of a column the format lacks
+        self.short_rows = False  # whether a row had fewer figures than cells with no blank marked among them
+        # rows whose blank cells left no trace: (row label, keys, span, numbers as written)
+        self.dropped_blanks: list[tuple[str, list[str], tuple[int, int], str]] = []
+
+    def feed(self, tok: Token) -> None:
+        kind = tok.kind
+        if kind is _NUM or kind is _BLANK:
+            if self.active:
+                self.values.append(tok)
+        elif kind is _TEXT:
+            if self.values:
+                self.flush()
+            if tok.prose:  # a sentence: neither a label nor an anchor
+                self.pending = []
+                return
+            reader = self.reader
+            key = label_key(tok.text)
+            pending = self.pending
+            if not self.active:
+                joined = label_key("".join(t.text for t in pending[-2:]) + tok.text) if pending else key
+                # (a heading written before the anchor on the same line, "二、主动公开政府信息情况 第二十条第(一)项")
+                self.active = key in reader.anchors or joined in reader.anchors or joined.endswith(reader.anchor_ends)
+                if not self.active:
+                    pending.append(tok)
+                    del pending[:-MAX_PENDING]
+                    return
+            if key in reader.extra_column_labels:
+                table, column = reader.extra_column_labels[key]
+                if (table, column) not in self.extra_columns:
+                    self.extra_columns.append((table, column))
+            if not self.seq_done and reader.opens_sequence(key):
+                self.seq_open = True
+            pending.append(tok)
+            del pending[:-MAX_PENDING]
+        elif kind is _UNIT:
+            if not self.values:
+                return
+            self.values.append(tok)
+        elif kind is _ROW_END:
+            if not self.values and self.active and not self.seq_open and self.pending and not self.pending[-1].prose:
+                # A labelled row closed with no cells at all: its cells are blank (not absent).
+                self.values.append(Token(Kind.BLANK, "", tok.start, tok.start))
+            if self.values:
+                self.flush()
+
+    def flush(self) -> None:
+        values, pending = self.values, self.pending
+        self.values = []
+        for t in values:
+            if t.kind is _NUM:
+                break
+        else:  # no number
+            if not pending or not any(t.kind is _BLANK for t in values):
+                return
+        if self.seq_open and not self.seq_done:
+            label = label_key("".join(t.text for t in pending[-3:])) if pending else ""
+            header = self.reader.is_sequence_header
+            if not pending or not label or header(label_key(pending[-1].text)) or header(label):
+                if not any(t.kind is Kind.NUM for t in (*self.seq_tokens, *values)):
+                    self.pending = []
+                    return  # a header row's empty cells (merged 行政复议 above its five columns)
+                self.seq_tokens.extend(t for t in values if t.kind is not Kind.UNIT)
+                self.pending = []
+                if _cells_from_first_number(self.seq_tokens) >= self._seq_size():
+                    self.finish_sequence()
+                return
+        slot = self.reader.match(pending, self.cursor) if pending else None
+        self.pending = []
+        if slot is None:
+            nums = [t for t in values if t.kind is Kind.NUM]
+            if nums and pending and not pending[-1].prose:
+                label = pending[-1].text
+                glued = label_key(label + "".join(t.text for t in nums))
+                if len(label) <= 60 and glued not in self.reader.column_labels:
+                    # (a header cell such as 数据1 is not a row; a number on a group label is a subtotal row)
+                    span = (pending[-1].start, values[-1].end)
+                    self.result.extra.append((label, [t.value for t in nums], span, ""))
+            return
+        self.cursor = slot.index + 1
+        self._assign(slot, values)
+
+    def _seq_size(self) -> int:
+        seq = self.reader.sequence
+        return len(seq.rows) * len(seq.columns) if seq else 0
+
+    def finish_sequence(self) -> None:
+        seq = self.reader.sequence
+        if seq is None or self.seq_done:
+            return
+        if not self.seq_tokens:
+            if self.seq_open:  # the table's header is there but its row is empty: fifteen blank cells
+                for key in seq.keys:
+                    self.result.values.setdefault(key, None)
+            return
+        self.seq_done = True
+        self.seq_open = False
+        keys = [seq.key(r, c) for r in seq.rows for c in seq.columns]
+        toks = _trim_blanks([t for t in self.seq_tokens if t.kind is not Kind.UNIT], len(keys))
+        nums = [t for t in toks if t.kind is Kind.NUM]
+        if len(toks) < len(keys) and len(nums) < len(keys) and any(t.run for t in nums):
+            slot = RowSlot(seq, Row(key="__sequence__", labels=()), -1, ())
+            self.run_rows.append(SequenceRow(slot, toks, keys))
+            return
+        for key, tok in zip(keys, toks, strict=False):
+            self._set(key, tok, None)
+
+    def _assign(self, slot: RowSlot, values: list[Token]) -> None:
+        if slot.index in self.filled:
+            # The same row again (a repeated header or a second copy of the table): keep the first reading.
+            return
+        table = slot.table
+        toks = [t for t in values if t.kind is not _UNIT]
+        if table.kind is TableKind.INDICATOR:
+            extra = tuple([c for t, c in self.extra_columns if t is table])
+            keys, units = self.reader.indicator_cells(slot, extra)
+        else:
+            keys, units = self.reader.row_cells[slot.index]
+        n = len(keys)
+        nums = [t for t in toks if t.kind is _NUM]
+        if not nums:
+            # Only blank cells: the row is blank unless a later reading has numbers (a header cell such
+            # as 总计 followed by empty cells looks the same).
+            blanks = [t for t in toks if t.kind is Kind.BLANK]
+            for i, key in enumerate(keys):
+                if key in self.result.values:
+                    continue
+                self.result.values[key] = None
+                if blanks:
+                    tok = blanks[min(i, len(blanks) - 1)]
+                    self.result.provenance[key] = (tok.start, tok.end)
+                    self.result.raw[key] = tok.text
+            return
+        self.filled.add(slot.index)
+        if len(nums) == n:
+            result = self.result
+            values_, provenance, raw = result.values, result.provenance, result.raw
+            for key, tok, unit in zip(keys, nums, units, strict=True):
+                # (what _set does, for a number)
+                value = tok.value
+                if value is None:
+                    values_[key] = None
+                elif unit == "万元" and tok.unit == "元":
+                    values_[key] = round(value / 10000, 6)
+                else:
+                    values_[key] = value
+                provenance[key] = (tok.start, tok.end)
+                raw[key] = tok.text
+            return
+        keys, units = list(keys), list(units)  # (shared with the reader: findings below keep the list)
+        # ``——`` may be one cell or two
+        glued_dashes = any(t.glued and len(t.text) > 1 and t.kind is _BLANK for t in toks)
+        if len(nums) < n and (glued_dashes or any(t.run for t in nums)) and most_cells(toks) >= n:
+            if len(toks) < n or table.kind is TableKind.INDICATOR:
+                self.run_rows.append(PendingRow(slot, toks))
+                for key in keys:
+                    self.result.values.pop(key, None)
+                return
+        if table.kind is TableKind.INDICATOR:
+            # 指标 | 单位 | 数量: the first value cell after the unit; a blank means "no figure".
+            for key, tok, unit in zip(keys, toks if len(nums) != len(toks) else nums, units, strict=False):
+                self._set(key, tok, unit)
+            for key in keys[len(toks) :]:
+                self.result.values.setdefault(key, None)
+            return
+        if len(nums) > n:
+            self._assign_with_extra_column(slot, keys, units, nums)
+            return
+        if 2 <= len(nums) == len(toks) < n and self._assign_with_dropped_blanks(slot, keys, units, nums):
+            return
+        if len(nums) == len(toks) < n and nums[0].stream and most_cells(toks) < n:
+            # run-together text with too few digits for the cells: blanks left no trace
+            self._assign_run_with_dropped_blanks(slot, keys, units, nums)
+            return
+        toks = _trim_blanks(toks, n)
+        for i, key in enumerate(keys):
+            if i < len(toks):
+                self._set(key, toks[i], units[i])
+            else:
+                self.result.values[key] = None
+
+    def _assign_with_extra_column(
+        self, slot: RowSlot, keys: list[str], units: list[str | None], nums: list[Token]
+    ) -> None:
+        """More numbers than statutory columns: a column the format does not have (法人或其他组织小计 …).
+
+        The column is the one whose removal lets the row's own relations hold (a remembered position for the
+        table wins when several do); its numbers go to ``extra``. If the table cannot tell, the row's cells are
+        reported instead of guessed."""
+        n = len(keys)
+        checks = row_checks(self.reader.fmt.id, tuple(keys))
+        candidates: list[int] = []
+        if len(nums) == n + 1:
+            for p in range(n + 1):
+                parts = [t.value for i, t in enumerate(nums) if i != p]
+                if all(v is not None for v in parts) and holds(checks, parts):  # type: ignore[arg-type]
+                    candidates.append(p)
+        remembered = self.extra_position.get(slot.table.id)
+        readings = {tuple(t.value for i, t in enumerate(nums) if i != p) for p in candidates}
+        if remembered in candidates:
+            position: int | None = remembered
+        elif candidates and len(readings) == 1:
+            position = candidates[0]
+        else:
+            position = None
+        if position is None:
+            span = (nums[0].start, nums[-1].end)
+            raw = " ".join(t.text for t in nums)
+            for key in keys:
+                self.result.values[key] = None
+                self.result.provenance[key] = span
+                self.result.raw[key] = raw
+            self.result.findings.append(
+                self.reader.ambiguous_finding(
+                    keys, span, raw, f"本行有{len(nums)}个数字，多于法定的{n}列，无法判断哪一列是表外列"
+                )
+            )
+            return
+        if len(candidates) == 1:
+            self.extra_position[slot.table.id] = position
+        kept = [t for i, t in enumerate(nums) if i != position]
+        for key, tok, unit in zip(keys, kept, units, strict=True):
+            self._set(key, tok, unit)
+        extra = nums[position]
+        self.result.extra.append(
+            (
+                f"{slot.row.labels[0]}（表外列，第{position + 1}列）",
+                [extra.value],
+                (extra.start, extra.end),
+                slot.table.id,
+            )
+        )
+
+    def _assign_with_dropped_blanks(
+        self, slot: RowSlot, keys: list[str], units: list[str | None], nums: list[Token]
+    ) -> bool:
+        """Fewer numbers than columns and no blank cell between them: blank cells that left no trace (a page's
+        empty ``<td>`` scraped as text, tab runs, one cell per line with empty cells dropped).
+
+        When the row's own relations hold with the last number in the last column (总计 = the sum of the
+        applicant columns) and the other numbers in the first ones, that is the reading; the columns between
+        are blank (``null``) and the row is named in an ``extract.dropped_blanks`` finding, since which
+        columns were blank is inferred. Otherwise (no relation over the row, or it fails) the row is read
+        left to right as before."""
+        n, k = len(keys), len(nums)
+        checks = row_checks(self.reader.fmt.id, tuple(keys))
+        if not checks:
+            return False
+        head = [t.value for t in nums[:-1]]
+        last = nums[-1].value
+        if last is None or any(v is None for v in head):
+            return False
+        parts: list[Number] = [*head, *([0] * (n - k)), last]  # type: ignore[list-item]
+        if not holds(checks, parts):
+            return False
+        for key, tok, unit in zip(keys[: k - 1], nums[:-1], units, strict=False):
+            self._set(key, tok, unit)
+        for key in keys[k - 1 : n - 1]:
+            self.result.values[key] = None
+        self._set(keys[-1], nums[-1], units[-1])
+        raw = " ".join(t.text for t in nums)
+        self.dropped_blanks.append((slot.row.labels[0], keys, (nums[0].start, nums[-1].end), raw))
+        self.short_rows = True
+        return True
+
+    def _assign_run_with_dropped_blanks(
+        self, slot: RowSlot, keys: list[str], units: list[str | None], nums: list[Token]
+    ) -> None:
+        """Digits that ran together and are too few for the row's cells (``2626`` for seven columns): the
+        blank cells left nothing behind. As in :meth:`_assign_with_dropped_blanks`, the last number is the
+        总计 and the others fill the first columns; the split is the one under which the row's relations hold.
+        If none or several do, every cell of the row is reported instead of guessed."""
+        n = len(keys)
+        self.short_rows = True
+        checks = row_checks(self.reader.fmt.id, tuple(keys))
+        runs = [t.text for t in nums]
+        readings: set[tuple[Number, ...]] = set()
+        budget = SearchBudget(MAX_ROW_STEPS)
+        if checks:
+            for m in range(max(2, len(runs)), min(most_cells(nums), n) + 1):
+                for split in split_runs(runs, m, None, budget):
+                    parts = [*split[:-1], *([0] * (n - m)), split[-1]]
+                    if all(v is not None for v in parts) and holds(checks, parts):  # type: ignore[arg-type]
+                        readings.add(tuple(split))  # type: ignore[arg-type]
+                    if len(readings) > 1:
+                        break
+        span = (nums[0].start, nums[-1].end)
+        raw = " ".join(runs)
+        if len(readings) != 1 or budget.spent:
+            for key in keys:
+                self.result.values[key] = None
+                self.result.provenance[key] = span
+                self.result.raw[key] = raw
+            why = f"数字少于本行的{n}列，空白单元格没有留下分隔，" + (
+                "有多种拆分都满足勾稽关系"
+                if readings
+                else ("没有任何拆分能满足本行的勾稽关系" if checks else "本行没有勾稽关系可以确定各数字所在的列")
+            )
+            self.result.findings.append(self.reader.ambiguous_finding(keys, span, raw, why))
+            return
+        (reading,) = readings
+        # The total is certain; the other figures keep their order, but which columns they stand in (and which
+        # were blank) the text no longer says: those cells are reported, not guessed.
+        total = keys[-1]
+        self.result.values[total] = reading[-1]
+        self.result.provenance[total] = span
+        self.result.raw[total] = raw
+        unplaced = keys[:-1]
+        for key in unplaced:
+            self.result.values[key] = None
+            self.result.provenance[key] = span
+            self.result.raw[key] = raw
+        figures = "、".join(str(v) for v in reading[:-1])
+        self.result.findings.append(
+            self.reader.ambiguous_finding(
+                unplaced,
+                span,
+                raw,
+                f"数字少于本行的{n}列，空白单元格没有留下分隔：合计为{reading[-1]}，其余数字（{figures}）"
+                "所在的列无法确定",
+            )
+        )
+
+    def report_dropped_blanks(self) -> None:
+        """One finding for the rows whose blank cells were placed by :meth:`_assign_with_dropped_blanks`."""
+        if not self.dropped_blanks:
+            return
+        labels = "、".join(f"“{label}”" for label, _, _, _ in self.dropped_blanks[:5])
+        more = f"等{len(self.dropped_blanks)}行" if len(self.dropped_blanks) > 5 else ""
+        _, _, first, raw = self.dropped_blanks[0]
+        self.result.findings.append(
+            Finding(
+                rule="extract.dropped_blanks",
+                category=Category.EXTRACTION,
+                severity=Severity.WARNING,
+                message=(
+                    f"{labels}{more}的数字少于法定列数，空白单元格没有留下分隔：末位数字按本行勾稽关系记入最后一列"
+                    "（总计），其余数字依次记入前几列，中间各列记为空值，请对照原件核实"
+                ),
+                keys=[key for _, keys, _, _ in self.dropped_blanks for key in keys],
+                span=first,
+                evidence=raw,
+                basis="表格每行的勾稽关系（总计 = 各列之和）；空白不等于0",
+            )
+        )
+
+    def _set(self, key: str, tok: Token, column_unit: str | None) -> None:
+        if tok.kind is Kind.NUM and tok.value is not None:
+            self.result.values[key] = _amount(tok.value, tok.unit, column_unit)
+        else:
+            self.result.values[key] = None
+        self.result.provenance[key] = (tok.start, tok.end)
+        self.result.raw[key] = tok.text
+
+
+class SequenceRow(PendingRow):
+    """The table-四 sequence when its digits ran together."""
+
+    def __init__(self, slot: RowSlot, runs: list[Token], keys: list[str]) -> None:
+        super().__init__(slot, runs)
+        self.keys = keys
+
+
+_TEXT, _NUM, _BLANK, _UNIT, _ROW_END = Kind.TEXT, Kind.NUM, Kind.BLANK, Kind.UNIT, Kind.ROW_END
+
+
+def _cells_from_first_number(toks: list[Token]) -> int:
+    """Cells (numbers and blanks) from the first number on: blank header padding before it does not count."""
+    for i, t in enumerate(toks):
+        if t.kind is Kind.NUM:
+            return sum(1 for u in toks[i:] if u.kind in (Kind.NUM, Kind.BLANK))
+    return 0
+
+
+def _trim_blanks(toks: list[Token], n: int) -> list[Token]:
+    """Drop padding blanks around the cells while there are more cells than columns: trailing ones first (a
+    row closed by ``|`` or ``||``), then leading ones (an empty label cell before the numbers)."""
+    toks = list(toks)
+    while len(toks) > n and toks and toks[-1].kind is Kind.BLANK:
+        toks.pop()
+    while len(toks) > n and toks and toks[0].kind is Kind.BLANK:
+        toks.pop(0)
+    return toks

@@ -1,0 +1,42 @@
+"""What the table reader works with: the format's rows as label slots, rows whose digits ran together, and
+the tables read (values with provenance, extra rows, findings)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from xxgk.extract.runs import Number
+from xxgk.extract.tokens import Token
+from xxgk.findings import Finding
+from xxgk.formats import Row, Table
+
+
+@dataclass(slots=True)
+class RowSlot:
+    """A row of the format with its label variants in comparable form."""
+
+    table: Table
+    row: Row
+    index: int
+    variants: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class PendingRow:
+    """Cells read for a row whose digits ran together; resolved jointly at the end.
+
+    ``runs`` are the row's number tokens in order, with its blank cells (``—``) among them: a blank is one
+    cell whatever the split."""
+
+    slot: RowSlot
+    runs: list[Token]
+    candidates: list[tuple[Number | None, ...]] = field(default_factory=list)
+
+
+@dataclass
+class TableResult:
+    values: dict[str, Number | None] = field(default_factory=dict)
+    provenance: dict[str, tuple[int, int]] = field(default_factory=dict)
+    raw: dict[str, str] = field(default_factory=dict)
+    extra: list[tuple[str, list[Number | None], tuple[int, int], str]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
