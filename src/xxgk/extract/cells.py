@@ -11,6 +11,7 @@ from xxgk.extract.runs import (
     Number,
     SearchBudget,
     holds,
+    holds_where_known,
     most_cells,
     row_checks,
     split_runs,
@@ -49,6 +50,7 @@ class ReadState:
         self.extra_columns: list[tuple[Table, Column]] = []
         self.filled: set[int] = set()
         self.extra_position: dict[str, int] = {}  # table id → position of a column the format lacks
+        self.markdown_row = False  # whether the row being closed is a Markdown row (its closing pipe ends a cell)
         self.short_rows = False  # whether a row had fewer figures than cells with no blank marked among them
         # rows whose blank cells left no trace: (row label, keys, span, numbers as written)
         self.dropped_blanks: list[tuple[str, list[str], tuple[int, int], str]] = []
@@ -88,6 +90,7 @@ class ReadState:
                 return
             self.values.append(tok)
         elif kind is _ROW_END:
+            self.markdown_row = tok.text == "|"
             if not self.values and self.active and not self.seq_open and self.pending and not self.pending[-1].prose:
                 # A labelled row closed with no cells at all: its cells are blank (not absent).
                 self.values.append(Token(Kind.BLANK, "", tok.start, tok.start))
@@ -222,12 +225,61 @@ class ReadState:
             # run-together text with too few digits for the cells: blanks left no trace
             self._assign_run_with_dropped_blanks(slot, keys, units, nums)
             return
-        toks = _trim_blanks(toks, n)
+        if len(toks) > n:
+            self._assign_padded(slot, keys, units, toks)
+            return
         for i, key in enumerate(keys):
             if i < len(toks):
                 self._set(key, toks[i], units[i])
             else:
                 self.result.values[key] = None
+
+    def _assign_padded(self, slot: RowSlot, keys: list[str], units: list[str | None], toks: list[Token]) -> None:
+        """More cells than columns, the extra ones blank: the empty cells a spanned label left before the
+        figures (``| （一）予以公开 | | 290 | 1 | | |``), or blank cells after them. In a Markdown row, whose
+        closing pipe ends the last cell, the figures are the row's last cells. Elsewhere every placement that
+        drops blanks at the two ends is tried: cells on which the placements that satisfy the row's relations
+        differ are ``None`` with a finding, never shifted by a guess."""
+        n = len(keys)
+        extra = len(toks) - n
+        lead = 0
+        while lead < len(toks) and toks[lead].kind is _BLANK:
+            lead += 1
+        trail = 0
+        while trail < len(toks) and toks[-1 - trail].kind is _BLANK:
+            trail += 1
+        if self.markdown_row and lead >= extra:
+            readings = [toks[extra:]]
+        else:
+            readings = [toks[k : len(toks) - (extra - k)] for k in range(extra + 1) if k <= lead and extra - k <= trail]
+        if not readings:  # figures on both sides beyond the columns: keep the first cells, as before
+            readings = [_trim_blanks(toks, n)[:n]]
+        if len(readings) > 1:
+            checks = row_checks(self.reader.fmt.id, tuple(keys))
+            kept = [r for r in readings if holds_where_known(checks, [t.value if t.kind is _NUM else None for t in r])]
+            readings = kept or readings
+        for i, key in enumerate(keys):
+            cells = {id(r[i]) for r in readings}
+            if len(cells) == 1:
+                self._set(key, readings[0][i], units[i])
+            else:
+                self.result.values[key] = None
+        differ = [key for i, key in enumerate(keys) if len({id(r[i]) for r in readings}) > 1]
+        if differ:
+            span = (toks[0].start, toks[-1].end)
+            raw = " | ".join(t.text for t in toks)
+            self.result.findings.append(
+                Finding(
+                    rule="extract.ambiguous_cells",
+                    category=Category.EXTRACTION,
+                    severity=Severity.WARNING,
+                    message=f"本行单元格（{len(toks)}个）多于法定列数（{n}列），无法确定哪些空白单元格是多出来的；相关单元格记为空值",
+                    keys=differ,
+                    span=span,
+                    evidence=raw,
+                    basis="单元格位置只能依据表格结构和勾稽关系确定",
+                )
+            )
 
     def _assign_with_extra_column(
         self, slot: RowSlot, keys: list[str], units: list[str | None], nums: list[Token]

@@ -166,6 +166,11 @@ def linear_holds(op: str, terms: tuple[tuple[int, int], ...], const: float, part
     return not ((op == "==" and abs(total) > 1e-6) or (op == "<=" and total > 1e-6) or (op == ">=" and total < -1e-6))
 
 
+def holds_where_known(checks: dict[int, list[Linear]], parts: Sequence[Number | None]) -> bool:
+    """Whether a row's relations hold where they can be assessed (a blank cell leaves a relation unassessed)."""
+    return all(linear_holds(op, terms, const, parts) for group in checks.values() for op, terms, const in group)
+
+
 def holds(checks: dict[int, list[Linear]], parts: list[Number]) -> bool:
     """Whether a complete row satisfies its linear relations."""
     for group in checks.values():

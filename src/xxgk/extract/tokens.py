@@ -226,7 +226,7 @@ class Tokenizer:
             self._pipe_cells(parts[first:last], pos)
         if markdown:
             close = base + len(text) if end is None else end
-            self.tokens.append(Token(_ROW_END, "", close, close))
+            self.tokens.append(Token(_ROW_END, "|", close, close))  # ("|": the closing pipe ended the last cell)
 
     def _pipe_cells(self, parts: list[str], pos: int) -> None:
         """The cells of a pipe-separated line, the first starting at ``pos``."""

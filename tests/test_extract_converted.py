@@ -1,0 +1,50 @@
+"""Reports as conversion tools leave them (Markdown, text tables, PDF text): every figure in its own cell."""
+
+from __future__ import annotations
+
+from xxgk.extract import parse_bytes
+
+HEAD = "某县民政局2023年政府信息公开工作年度报告\n\n三、收到和处理政府信息公开申请情况\n\n"
+
+
+def test_markdown_row_under_a_spanned_label_keeps_its_columns() -> None:
+    # markdownify: the rowspan label 三、本年度办理结果 is not repeated, a colspan leaves an empty cell before the
+    # figures, and the office left its zeros and the result rows' 总计 blank. The figures are the row's last cells.
+    text = HEAD + (
+        "| （本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） | | | 申请人情况 | | | | | | |\n"
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n"
+        "| 自然人 | 法人或其他组织 | | | | | 总计 |\n"
+        "| 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 |\n"
+        "| 一、本年新收政府信息公开申请数量 | | | 705 | 3 |  |  | 5 |  | 713 |\n"
+        "| 三、本年度办理结果 | （一）予以公开 | | 290 | 1 |  |  | 3 |  |  |\n"
+        "| （二）部分公开（区分处理的，只计这一情形，不计其他情形） | | 99 |  |  |  | 2 |  |  |\n"
+        "| （三）不予公开 | 1.属于国家秘密 |  |  |  |  |  |  |  |\n"
+        "| 3.危及“三安全一稳定” | 2 |  |  |  |  |  |  |\n"
+    )
+    v = parse_bytes(text.encode("utf-8"), "report.md").values
+    assert [v[f"applications.granted.{c}"] for c in ("natural_person", "commercial", "research", "legal_services")] == [
+        290,
+        1,
+        None,
+        3,
+    ]
+    assert v["applications.granted.total"] is None
+    assert v["applications.partial.natural_person"] == 99 and v["applications.partial.commercial"] is None
+    assert v["applications.partial.legal_services"] == 2
+    assert v["applications.withheld.security_stability.natural_person"] == 2
+    assert v["applications.new.total"] == 713
+
+
+def test_padding_that_the_text_cannot_place_is_reported_not_shifted() -> None:
+    # Not Markdown: a blank before and after the figures, one cell too many; no relation can be assessed (the
+    # total is blank), so the cells the two placements disagree on are null and reported.
+    text = HEAD + (
+        "申请人情况 自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计\n"
+        "一、本年新收政府信息公开申请数量 | 705 | 3 | 0 | 0 | 5 | 0 | 713\n"
+        "（一）予以公开 |  | 290 | 1 |  |  | 3 |  |  |\n"
+    )
+    parsed = parse_bytes(text.encode("utf-8"), "report.txt")
+    finding = next(f for f in parsed.findings if "applications.granted.natural_person" in f.keys)
+    assert finding.rule == "extract.ambiguous_cells"
+    assert parsed.values["applications.granted.natural_person"] is None
+    assert parsed.values["applications.granted.commercial"] is None
