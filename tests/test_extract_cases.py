@@ -200,19 +200,21 @@ TABLE3_DROPPED_BLANKS = """沭阳县某某局2023年政府信息公开工作年�
 """
 
 
-def test_blank_cells_that_left_no_trace_are_placed_by_the_row_relation() -> None:
+def test_blank_cells_that_left_no_trace_leave_only_the_total_certain() -> None:
     report = parse_bytes(TABLE3_DROPPED_BLANKS.encode("utf-8"), "scraped.txt")
     v = report.values
-    assert v["applications.new.natural_person"] == 26 and v["applications.new.total"] == 26
-    assert all(v[f"applications.new.{c}"] is None for c in ("commercial", "research", "other_org"))
-    assert (v["applications.granted.natural_person"], v["applications.granted.commercial"]) == (20, 3)
-    assert v["applications.granted.total"] == 23 and v["applications.granted.research"] is None
-    # 1 + 2 ≠ 0: the relation does not hold with the last number as the total, so the row is read as written.
-    assert (v["applications.carry_forward.natural_person"], v["applications.carry_forward.research"]) == (1, 0)
-    assert v["applications.carry_forward.total"] is None
+    # 26 26 for seven columns: the row relation makes the last figure the 总计; which applicant column holds the
+    # other 26 the text does not say (offices that leave zeros blank put figures in any column).
+    assert v["applications.new.total"] == 26 and v["applications.granted.total"] == 23
+    assert all(v[f"applications.new.{c}"] is None for c in ("natural_person", "commercial", "research", "other_org"))
+    assert v["applications.granted.natural_person"] is None and v["applications.granted.commercial"] is None
     (finding,) = [f for f in report.findings if f.rule == "extract.dropped_blanks"]
-    assert "applications.new.total" in finding.keys and "applications.carry_forward.total" not in finding.keys
+    assert "applications.new.natural_person" in finding.keys and "applications.new.total" not in finding.keys
     assert finding.evidence == "26 26"
+    # 1 + 2 ≠ 0: the relation does not place them either; nothing is read left to right.
+    assert all(v[f"applications.carry_forward.{c}"] is None for c in ("natural_person", "research", "total"))
+    unplaced = next(f for f in report.findings if "applications.carry_forward.natural_person" in f.keys)
+    assert unplaced.rule == "extract.ambiguous_cells" and unplaced.evidence == "1 2 0"
 
 
 # A 2009–2013 style legacy table (Beijing wording): 申请答复总数 and its parts 信息不存在数 / 非本部门掌握信息数.

@@ -175,4 +175,8 @@ def test_corpus_page_as_scraped_text(corpus_gold: list[dict[str, Any]]) -> None:
     for how, text in _scraped_texts(corpus_source(gold).read_bytes()).items():
         report = parse_bytes(text.encode("utf-8"), "kgc_04.txt")
         _, wrong = _cells_right(gold, report.values)
+        # Where the scrape dropped the empty cells (or left nothing to tell them by), a figure's column is
+        # unknown: such cells are null and named in an extraction finding, never placed by their order.
+        reported = {k for f in report.findings if f.category == "extraction" for k in f.keys}
+        wrong = [w for w in wrong if not (w.split(":")[0] in reported and report.values.get(w.split(":")[0]) is None)]
         assert not wrong, (how, wrong[:10])

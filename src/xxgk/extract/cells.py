@@ -228,11 +228,41 @@ class ReadState:
         if len(toks) > n:
             self._assign_padded(slot, keys, units, toks)
             return
+        if len(nums) == len(toks) < n and not nums[0].stream:
+            # Fewer figures than columns and no trace of the blank cells (space-aligned text, a conversion that
+            # dropped empty cells), and the row's relations did not place them: which columns they stand in
+            # is unknown. Reported, not read left to right.
+            self._unplaced(slot, keys, nums)
+            return
         for i, key in enumerate(keys):
             if i < len(toks):
                 self._set(key, toks[i], units[i])
             else:
                 self.result.values[key] = None
+
+    def _unplaced(self, slot: RowSlot, keys: list[str], nums: list[Token]) -> None:
+        span = (nums[0].start, nums[-1].end)
+        raw = " ".join(t.text for t in nums)
+        for key in keys:
+            self.result.values[key] = None
+            self.result.provenance[key] = span
+            self.result.raw[key] = raw
+        self.short_rows = True
+        self.result.findings.append(
+            Finding(
+                rule="extract.ambiguous_cells",
+                category=Category.EXTRACTION,
+                severity=Severity.WARNING,
+                message=(
+                    f"“{slot.row.labels[0]}”只有{len(nums)}个数字（{raw}），少于法定的{len(keys)}列，空白单元格没有留下"
+                    "位置，各数字所在的列无法确定；相关单元格记为空值"
+                ),
+                keys=list(keys),
+                span=span,
+                evidence=raw,
+                basis="单元格位置只能依据表格结构和勾稽关系确定；空白不等于0",
+            )
+        )
 
     def _assign_padded(self, slot: RowSlot, keys: list[str], units: list[str | None], toks: list[Token]) -> None:
         """More cells than columns, the extra ones blank: the empty cells a spanned label left before the
@@ -355,13 +385,15 @@ class ReadState:
         parts: list[Number] = [*head, *([0] * (n - k)), last]  # type: ignore[list-item]
         if not holds(checks, parts):
             return False
-        for key, tok, unit in zip(keys[: k - 1], nums[:-1], units, strict=False):
-            self._set(key, tok, unit)
-        for key in keys[k - 1 : n - 1]:
+        # The total is certain; which columns the other figures stand in (and which were blank) is not: they
+        # are null and named in the finding, never placed by their order alone.
+        for key in keys[: n - 1]:
             self.result.values[key] = None
+            self.result.provenance[key] = (nums[0].start, nums[-2].end)
+            self.result.raw[key] = " ".join(t.text for t in nums[:-1])
         self._set(keys[-1], nums[-1], units[-1])
         raw = " ".join(t.text for t in nums)
-        self.dropped_blanks.append((slot.row.labels[0], keys, (nums[0].start, nums[-1].end), raw))
+        self.dropped_blanks.append((slot.row.labels[0], keys[: n - 1], (nums[0].start, nums[-1].end), raw))
         self.short_rows = True
         return True
 
@@ -437,7 +469,7 @@ class ReadState:
                 severity=Severity.WARNING,
                 message=(
                     f"{labels}{more}的数字少于法定列数，空白单元格没有留下分隔：末位数字按本行勾稽关系记入最后一列"
-                    "（总计），其余数字依次记入前几列，中间各列记为空值，请对照原件核实"
+                    "（总计），其余数字所在的列无法确定，记为空值，请对照原件核实"
                 ),
                 keys=[key for _, keys, _, _ in self.dropped_blanks for key in keys],
                 span=first,

@@ -192,6 +192,14 @@ class Tokenizer:
             if not _has_split(text):  # one cell
                 self._cell(text, base, False)
                 return
+            if "\t\t" in text and "  " not in text and "\u3000" not in text and _has_digit(text):
+                # Tab-separated cells (a table scraped row by row): two tabs in a row hold an empty cell.
+                pos = 0
+                for i, part in enumerate(text.split("\t")):
+                    if part or i:  # (a leading tab indents the row: no cell before it)
+                        self._cell(part, base + pos, False, True)
+                    pos += len(part) + 1
+                return
             pos = 0
             for sep_start, sep_end in _separators(text):
                 self._cell(text[pos:sep_start], base + pos, False)
