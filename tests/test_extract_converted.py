@@ -48,3 +48,17 @@ def test_padding_that_the_text_cannot_place_is_reported_not_shifted() -> None:
     assert finding.rule == "extract.ambiguous_cells"
     assert parsed.values["applications.granted.natural_person"] is None
     assert parsed.values["applications.granted.commercial"] is None
+
+
+def test_tab_separated_rows_keep_their_empty_cells() -> None:
+    # A table scraped row by row with tabs between cells: two tabs hold an empty cell, so 26 stands under 自然人.
+    text = HEAD + (
+        "申请人情况\t自然人\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t总计\n"
+        "一、本年新收政府信息公开申请数量\t26\t\t\t\t\t\t26\n"
+        "（一）予以公开\t\t24\t\t\t\t2\t26\n"
+    )
+    v = parse_bytes(text.encode("utf-8"), "report.txt").values
+    assert v["applications.new.natural_person"] == 26 and v["applications.new.total"] == 26
+    assert v["applications.new.commercial"] is None and v["applications.new.other_org"] is None
+    assert v["applications.granted.natural_person"] is None and v["applications.granted.commercial"] == 24
+    assert v["applications.granted.other_org"] == 2
