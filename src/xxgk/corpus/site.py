@@ -169,7 +169,7 @@ def _league_rows(rows: list[dict[str, Any]], prefix: str) -> list[dict[str, Any]
     return out
 
 
-_LEAGUE_SQL = """SELECT agency_key, any_value(agency) AS agency, any_value(level) AS level, count(*) AS reports,
+_LEAGUE_SQL = """SELECT agency_key, min(agency) AS agency, min(level) AS level, count(*) AS reports,
   min(year) AS first_year, max(year) AS last_year, sum(applications) AS applications,
   sum(granted) / nullif(sum(results_total), 0) AS share_granted,
   sum(partial) / nullif(sum(results_total), 0) AS share_partial,

@@ -361,19 +361,25 @@ def finalize(out: Path, *, threads: int | None = None, agencies: Path | None = N
     con = connect(threads=threads, temp_dir=out / ".duckdb_tmp")
     try:
         agency_table = read_agencies(agencies_file) if agencies_file else _EMPTY_AGENCIES
+        agency_table = agency_table.append_column("ord", pa.array(range(agency_table.num_rows), pa.int64()))
         con.register("agencies_in", agency_table)
+        # One row per agency key: the first in the file (any_value would pick one by thread timing, and the
+        # corpus must come out the same however the work was scheduled).
         con.execute(
-            "CREATE TEMP TABLE agencies AS SELECT agency_key, any_value(agency) agency, any_value(region) region, "
-            "any_value(level) level, any_value(parent_key) parent_key FROM agencies_in GROUP BY agency_key"
+            "CREATE TEMP TABLE agencies AS SELECT agency_key, arg_min(agency, ord) agency, "
+            "arg_min(region, ord) region, arg_min(level, ord) level, arg_min(parent_key, ord) parent_key "
+            "FROM agencies_in GROUP BY agency_key"
         )
         con.unregister("agencies_in")
         g = {t: _rel(out, t) for t in TABLES}
         con.execute(f"CREATE TEMP TABLE docs_all AS SELECT * FROM {g['documents']}")
-        # One row per content hash: a success wins over an earlier failure (a retried document).
+        # One row per content hash: a success wins over an earlier failure (a retried document); among copies
+        # of the same bytes under several names (a mirror), the first name in order, not the batch that
+        # happened to finish first (workers finish in any order: the result must not depend on it).
         con.execute(
             """CREATE TEMP TABLE docs AS
             SELECT * EXCLUDE (rn) FROM (
-              SELECT *, row_number() OVER (PARTITION BY hash ORDER BY status = 'ok' DESC, batch) AS rn
+              SELECT *, row_number() OVER (PARTITION BY hash ORDER BY status = 'ok' DESC, source, batch) AS rn
               FROM docs_all WHERE hash IS NOT NULL) WHERE rn = 1"""
         )
         con.execute(f"CREATE TEMP TABLE srcs AS SELECT DISTINCT hash, source FROM {g['sources']}")
@@ -427,9 +433,11 @@ def finalize(out: Path, *, threads: int | None = None, agencies: Path | None = N
             "extra": f"""SELECT r.fingerprint AS report_id, e."table", e.label, e."values", e.span_start, e.span_end
                 FROM {g["extra"]} e
                 JOIN rep r ON r.hash = e.hash AND r.batch = e.batch
-                ORDER BY report_id, e."table", e.label, e.span_start NULLS LAST""",
+                ORDER BY report_id, e."table", e.label, e.span_start NULLS LAST, e.span_end NULLS LAST,
+                    e."values"::VARCHAR""",
+            # (every ordering is total: rows that tie would come out in whatever order the threads finish)
             "findings": """SELECT * FROM finds ORDER BY report_id, scope, rule, message, span_start NULLS LAST,
-                keys::VARCHAR""",
+                keys::VARCHAR, span_end NULLS LAST, evidence, related_report NULLS LAST, severity, category, basis""",
             "documents": """SELECT hash, s.source, size, kind, status, error, fingerprint AS report_id, format,
                     year, agency
                 FROM docs JOIN (SELECT hash, min(source) AS source FROM srcs GROUP BY hash) s USING (hash)

@@ -68,7 +68,7 @@ FROM reports r LEFT JOIN m USING (report_id);
 
 _LEAGUE = """
 CREATE OR REPLACE VIEW league_agencies AS
-SELECT agency, any_value(region) AS region, any_value(level) AS level,
+SELECT agency, min(region) AS region, min(level) AS level,
   count(*) AS reports, min(year) AS first_year, max(year) AS last_year,
   sum(applications) AS applications,
   round(sum(granted) / nullif(sum(results_total), 0), 4) AS share_granted,
@@ -111,7 +111,7 @@ FROM report_metrics WHERE year IS NOT NULL GROUP BY ALL ORDER BY region, year;
 
 CREATE OR REPLACE VIEW yoy_agencies AS
 WITH per_year AS (
-  SELECT agency_key, any_value(agency) AS agency, year, sum(applications) AS applications,
+  SELECT agency_key, min(agency) AS agency, year, sum(applications) AS applications,
          sum(granted) AS granted, sum(withheld) AS withheld, sum(n_errors) AS errors
   FROM report_metrics WHERE agency_key IS NOT NULL AND year IS NOT NULL GROUP BY agency_key, year)
 SELECT c.agency, c.year, c.applications, p.applications AS prev_applications,
@@ -124,7 +124,7 @@ ORDER BY c.agency, c.year;
 
 _FINDINGS = """
 CREATE OR REPLACE VIEW top_findings AS
-SELECT rule, any_value(category) AS category, severity, count(*) AS findings,
+SELECT rule, min(category) AS category, severity, count(*) AS findings,
   count(DISTINCT report_id) AS reports,
   round(count(DISTINCT report_id) / (SELECT count(*) FROM reports), 4) AS share_of_reports,
   min(message) AS example

@@ -86,6 +86,9 @@ class Tokenizer:
         self.tokens: list[Token] = []
         self.stream = stream
         self.glued = False  # whether a line's table cells ran together (read by the stream segmenter)
+        # Inside a pipe table without outer pipes (html2text: ``---|---`` under its header): the text after a
+        # row's last pipe is its last cell, blank or not, not what a closing pipe leaves.
+        self.bare_pipe_table = False
 
     def run(self) -> list[Token]:
         tokens = self.tokens
@@ -100,6 +103,11 @@ class Tokenizer:
                 continue
             text = block.text
             if self.stream is not None and len(text) >= _GLUED_CHARS and self._glued(block):
+                continue
+            if "|" not in text:
+                self.bare_pipe_table = False  # (memoised lines below skip _line_text)
+            elif "---" in text:
+                self._block(block)  # a table rule sets state: never memoised
                 continue
             if len(text) <= _MEMO_CHARS and block.end - block.start == len(text):  # (a row end spans the line)
                 specs = memo.get(text)
@@ -174,6 +182,7 @@ class Tokenizer:
     def _line_text(self, text: str, base: int, end: int | None = None) -> None:
         """The tokens of one line of flattened text starting at ``base`` (``end``: where its block ends)."""
         if "|" not in text:
+            self.bare_pipe_table = False
             if len(text) > _SEVERAL_ROWS_CHARS and " " in text and not _has_split(text) and _several_rows(text):
                 self._words(text, base, False)
                 return
@@ -225,8 +234,13 @@ class Tokenizer:
         else:
             markdown = False
             first = 0
-        # A pipe terminates a cell: the (empty) text after the last pipe is not a cell.
-        last = len(parts) - 1 if len(parts) > first and (not parts[-1] or parts[-1].isspace()) else len(parts)
+        if not markdown and text[0] != "|" and len(parts) >= 2 and all(_is_rule(p.strip() or "-") for p in parts):
+            self.bare_pipe_table = all(_is_rule(p.strip()) for p in parts)  # html2text's ---|--- rule
+        # A pipe terminates a cell: the (empty) text after the last pipe is not a cell, unless the table has no
+        # outer pipes (html2text), where it is the row's last cell, left blank.
+        bare = self.bare_pipe_table and not markdown and text[0] != "|" and bool(parts[-1]) and parts[-1].isspace()
+        closed = len(parts) > first and (not parts[-1] or parts[-1].isspace()) and not bare
+        last = len(parts) - 1 if closed else len(parts)
         pos = base + len(parts[0]) + 1 if first else base
         if "---" in text and any(_is_rule(part) for part in parts[first:last]):
             self._cells_around_rules(parts[first:last], pos)
