@@ -62,3 +62,54 @@ def test_tab_separated_rows_keep_their_empty_cells() -> None:
     assert v["applications.new.commercial"] is None and v["applications.new.other_org"] is None
     assert v["applications.granted.natural_person"] is None and v["applications.granted.commercial"] == 24
     assert v["applications.granted.other_org"] == 2
+
+
+EARLIER_ROWS = (
+    "二、上年结转政府信息公开申请数量",
+    "（一）予以公开",
+    "（二）部分公开",
+    "1.属于国家秘密",
+    "2.其他法律行政法规禁止公开",
+    "3.危及“三安全一稳定”",
+    "4.保护第三方合法权益",
+    "5.属于三类内部事务信息",
+    "6.属于四类过程性信息",
+    "7.属于行政执法案卷",
+    "8.属于行政查询事项",
+    "1.本机关不掌握相关政府信息",
+    "2.没有现成信息需要另行制作",
+    "3.补正后申请内容仍不明确",
+    "1.信访举报投诉类申请",
+    "2.重复申请",
+    "3.要求提供公开出版物",
+    "4.无正当理由大量反复申请",
+)
+
+
+def test_labels_wrapped_around_their_figures_in_pdf_layout_text() -> None:
+    # pdftotext -layout: a long label wraps, its figures stand beside the middle line, and a merged group label
+    # (（六）其他处理) is broken over the same lines.
+    text = HEAD + (
+        "                                 自然人  商业企业 科研机构 社会公益组织 法律服务机构 其他 总计\n"
+        "一、本年新收政府信息公开申请数量                 705    3   0    0   5    0     713\n"
+        + "".join(f"               {label}      0     0   0      0      0    0     0\n" for label in EARLIER_ROWS)
+        + "               5.要求行政机关确认或重\n"
+        "                                  0     0   0      0      0    0     0\n"
+        "               新出具已获取信息\n"
+        "               1.申请人无正当理由逾期不补\n"
+        "               正、行政机关不再处理其政府信     9     0   0      0      0    0    9\n"
+        "               息公开申请\n"
+        "       （六）其\n"
+        "            2.申请人逾期未按收费通知要求\n"
+        "        他处理\n"
+        "            缴纳费用、行政机关不再处理其        7     0   0      0      0    0     7\n"
+        "            政府信息公开申请\n"
+        "               3.其他              142    1   0      0      0    0    143\n"
+    )
+    v = parse_bytes(text.encode("utf-8"), "report.txt").values
+    assert (
+        v["applications.other.no_correction.natural_person"] == 9 and v["applications.other.no_correction.total"] == 9
+    )
+    assert v["applications.other.no_fee.natural_person"] == 7 and v["applications.other.no_fee.total"] == 7
+    assert v["applications.other.other.total"] == 143
+    assert v["applications.not_processed.confirmation.total"] == 0

@@ -19,6 +19,8 @@ from xxgk.extract.tokens import UNITS, Kind, Token
 from xxgk.findings import Category, Finding, Severity
 from xxgk.formats import Column, Format, TableKind, label_key
 
+_PREFIX_CHARS = 6  # a shorter beginning of a label says too little
+_PREFIX_ROWS = 6  # rows after the last one read that a wrapped label may begin
 _UNIT_SUFFIXES = tuple(sorted(UNITS, key=len, reverse=True))
 _UNIT_LAST_CHARS = frozenset(u[-1] for u in UNITS)
 
@@ -180,7 +182,23 @@ class TableReader:
                             best = score
         if best is not None:
             return best[3]
-        return self._fuzzy(tail_keys[0] if tail_keys else "", cursor)
+        return self._prefix(_wrapped_keys(texts), cursor) or self._fuzzy(tail_keys[0] if tail_keys else "", cursor)
+
+    def _prefix(self, tail_keys: list[str], cursor: int) -> RowSlot | None:
+        """A label wrapped over lines with the figures beside its middle line (PDF text laid out by position:
+        ``5.要求行政机关确认或重`` / figures / ``新出具已获取信息``): the text so far begins exactly one of the
+        next rows' labels."""
+        for tail in tail_keys:
+            if len(tail) < _PREFIX_CHARS:
+                continue
+            found = {
+                slot.index
+                for slot in self.slots[cursor : cursor + _PREFIX_ROWS]
+                if any(v.startswith(tail) and len(v) > len(tail) for v in slot.variants)
+            }
+            if len(found) == 1:
+                return self.slots[found.pop()]
+        return None
 
     def _fuzzy(self, text: str, cursor: int) -> RowSlot | None:
         """Small typos (其他法律行政止公开): compare with the next few rows in table order."""
@@ -253,6 +271,16 @@ def _halves(word: str) -> tuple[str, str]:
     return word[:middle], word[middle:]
 
 
+
+
+def _wrapped_keys(texts: tuple[str, ...]) -> list[str]:
+    """The keys of the last one to three label pieces joined, and of the last three without a short middle
+    piece (a merged group label broken over the same lines: ``2.申请人逾期未按收费通知要求`` / ``他处理`` /
+    ``缴纳费用、行政机关不再处理其``)."""
+    keys = [label_key("".join(texts[-k:])) for k in range(1, min(len(texts), 3) + 1)]
+    if len(texts) >= 3 and len(label_key(texts[-2])) <= 4:
+        keys.append(label_key(texts[-3] + texts[-1]))
+    return keys
 
 
 def _with_unit_stripped(tail: str) -> list[str]:
