@@ -113,3 +113,50 @@ def test_labels_wrapped_around_their_figures_in_pdf_layout_text() -> None:
     assert v["applications.other.no_fee.natural_person"] == 7 and v["applications.other.no_fee.total"] == 7
     assert v["applications.other.other.total"] == 143
     assert v["applications.not_processed.confirmation.total"] == 0
+
+
+LAYOUT_HEAD = (
+    "                                                 申请人情况\n"
+    "                                                          法人或其他组织\n"
+    "                                 自然    商业企 科研机   社会公     法律服\n"
+    "                                 人      业   构    益组织     务机构   其他   总计\n"
+)
+
+
+COLUMN_AT = {"natural_person": 33, "commercial": 39, "research": 43, "legal_services": 57, "total": 68}
+
+
+def _laid_out(label: str, figures: dict[str, int]) -> str:
+    """A pdftotext -layout line: the label, then each figure starting under its column header."""
+    line = label
+    for column, figure in figures.items():
+        line = line.ljust(COLUMN_AT[column]) + str(figure)
+    return line + "\n"
+
+
+def test_space_aligned_figures_stand_under_their_column_headers() -> None:
+    # pdftotext -layout of a table whose office left zeros (and the result rows' 总计) blank: each figure is
+    # placed under the header it stands below; a row label alone on its line has blank cells.
+    text = (
+        HEAD
+        + LAYOUT_HEAD
+        + _laid_out("一、本年新收政府信息公开申请数量", {"natural_person": 21, "total": 21})
+        + "二、上年结转政府信息公开申请数量\n"
+        + _laid_out("       （一）予以公开", {"natural_person": 290, "commercial": 1, "legal_services": 3})
+    )
+    v = parse_bytes(text.encode("utf-8"), "report.txt").values
+    assert v["applications.new.natural_person"] == 21 and v["applications.new.total"] == 21
+    assert v["applications.new.commercial"] is None and v["applications.new.other_org"] is None
+    assert all(v[f"applications.carried_over.{c}"] is None for c in ("natural_person", "total"))
+    assert v["applications.granted.natural_person"] == 290 and v["applications.granted.commercial"] == 1
+    assert v["applications.granted.legal_services"] == 3 and v["applications.granted.research"] is None
+
+
+def test_figures_between_two_headers_are_reported_not_placed() -> None:
+    # A figure midway between two column headers: no placement is certain.
+    text = (
+        HEAD + LAYOUT_HEAD + "一、本年新收政府信息公开申请数量" + " " * 21 + "7\n"
+    )  # (x = 37: between 自然 at 33 and 商业企 at 41)
+    parsed = parse_bytes(text.encode("utf-8"), "report.txt")
+    assert all(parsed.values.get(f"applications.new.{c}") is None for c in ("natural_person", "commercial"))
+    assert any("applications.new.natural_person" in f.keys for f in parsed.findings if f.category == "extraction")

@@ -38,7 +38,7 @@ def parse_document(doc: Document) -> Report:
     fmt = meta.format
     tokenizer = Tokenizer(doc, lexicon(fmt.id))
     tokens = tokenizer.run()
-    result = _reader(fmt).read(tokens)
+    result = _reader(fmt).read(tokens, doc.text)
     if meta.format_scores.get(fmt.id, 0) < 2:
         # Weak fingerprint evidence: let the tables decide which format reads best.
         for other in all_formats():
@@ -46,7 +46,7 @@ def parse_document(doc: Document) -> Report:
                 continue
             # (lines whose cells ran together are read by the labels of the format trying them)
             other_tokens = tokenize(doc, lexicon(other.id)) if tokenizer.glued else tokens
-            alt = _reader(other).read(other_tokens)
+            alt = _reader(other).read(other_tokens, doc.text)
             if _score(other, alt) > _score(fmt, result) * 1.2 + 5:
                 fmt, result = other, alt
     report = Report(

@@ -4,6 +4,8 @@ columns and rows a format does not define, and the label-less table 四 sequence
 
 from __future__ import annotations
 
+import itertools
+import re
 from typing import TYPE_CHECKING
 
 from xxgk.extract.runs import (
@@ -25,6 +27,11 @@ if TYPE_CHECKING:
     from xxgk.extract.tables import TableReader
 
 MAX_PENDING = 10
+_WORD = re.compile(r"\S+")
+_NEAR_HEADER = 2  # a figure stands at most this many characters from its column header's start
+_CLEARLY_NEARER = 3  # a figure's nearest header is at least this much nearer than the next one
+_LAYOUT_LINE = 240  # a longer line is no space-aligned table line
+_MIN_COLUMN_GAP = 2  # column headers (and a figure's two nearest ones) at least this far apart
 
 def _amount(value: Number, unit: str | None, column_unit: str | None) -> Number:
     """Convert an amount into the column's unit (万元); 176000元 → 17.6."""
@@ -36,9 +43,12 @@ def _amount(value: Number, unit: str | None, column_unit: str | None) -> Number:
 class ReadState:
     """The streaming state while reading tokens."""
 
-    def __init__(self, reader: TableReader, result: TableResult) -> None:
+    def __init__(self, reader: TableReader, result: TableResult, text: str = "") -> None:
         self.reader = reader
         self.result = result
+        self.text = text  # the document's text: where a token stands in its line
+        # column headers seen in space-aligned lines: table id → column index → positions in their lines
+        self.header_x: dict[str, dict[int, list[int]]] = {}
         self.active = False
         self.pending: list[Token] = []
         self.values: list[Token] = []
@@ -66,6 +76,10 @@ class ReadState:
             if tok.prose:  # a sentence: neither a label nor an anchor
                 self.pending = []
                 return
+            if self.text and self.active:
+                self._note_headers(tok)
+                if self.header_x and self.pending and not self.values:
+                    self._blank_row(self.pending[-1])
             reader = self.reader
             key = label_key(tok.text)
             pending = self.pending
@@ -219,6 +233,8 @@ class ReadState:
         if len(nums) > n:
             self._assign_with_extra_column(slot, keys, units, nums)
             return
+        if len(nums) == len(toks) < n and not nums[0].stream and self._place_by_position(slot, keys, units, nums):
+            return
         if 2 <= len(nums) == len(toks) < n and self._assign_with_dropped_blanks(slot, keys, units, nums):
             return
         if len(nums) == len(toks) < n and nums[0].stream and most_cells(toks) < n:
@@ -230,8 +246,8 @@ class ReadState:
             return
         if len(nums) == len(toks) < n and not nums[0].stream:
             # Fewer figures than columns and no trace of the blank cells (space-aligned text, a conversion that
-            # dropped empty cells), and the row's relations did not place them: which columns they stand in
-            # is unknown. Reported, not read left to right.
+            # dropped empty cells), placed neither by the line's layout nor by the row's relations: which columns
+            # they stand in is unknown. Reported, not read left to right.
             self._unplaced(slot, keys, nums)
             return
         for i, key in enumerate(keys):
@@ -239,6 +255,88 @@ class ReadState:
                 self._set(key, toks[i], units[i])
             else:
                 self.result.values[key] = None
+
+    # -- space-aligned layout (pdftotext -layout): figures under their column headers ----------------------
+    def _x(self, pos: int) -> int:
+        """The character column of a document position within its line (layout text counts every character
+        as one column, CJK included)."""
+        return pos - (self.text.rfind("\n", 0, pos) + 1)
+
+    def _line(self, pos: int) -> str:
+        text = self.text
+        end = text.find("\n", pos)
+        return text[text.rfind("\n", 0, pos) + 1 : end if end >= 0 else len(text)]
+
+    def _note_headers(self, tok: Token) -> None:
+        """Remember where the column headers of a table stand in their lines: each word of the token that
+        begins exactly one column label of one table (自然 for 自然人, 商业企 for 商业企业)."""
+        if len(self._line(tok.start)) > _LAYOUT_LINE:
+            return  # (a page run onto one line is no layout)
+        for m in _WORD.finditer(tok.text):
+            word = label_key(m.group())
+            if len(word) < 2:
+                continue
+            for table in self.reader.fmt.tables:
+                if table.kind is not TableKind.GRID:
+                    continue
+                hits = [
+                    i for i, c in enumerate(table.columns) if any(label_key(lab).startswith(word) for lab in c.labels)
+                ]
+                if len(hits) == 1:
+                    at = self._x(tok.start + m.start())
+                    self.header_x.setdefault(table.id, {}).setdefault(hits[0], []).append(at)
+
+    def _blank_row(self, label: Token) -> None:
+        """In a space-aligned table, a line that is a whole row label followed by the next label with no figure
+        between: the row's cells are blank (a later reading with figures still wins)."""
+        slot = self.reader.match([label], self.cursor)
+        if slot is None or slot.index in self.filled or slot.table.kind is not TableKind.GRID or slot.row.optional:
+            return  # (a variant row's label, （六）其他处理, is also the heading of the rows it replaces)
+        if len(self.header_x.get(slot.table.id, {})) != len(slot.table.columns):
+            return  # (only under a header laid out by position)
+        if label_key(label.text) not in slot.variants or self._line(label.start).strip() != label.text.strip():
+            return  # (the beginning of a label wrapped over lines, or a label with more on its line)
+        keys, _ = self.reader.row_cells[slot.index]
+        for key in keys:
+            if key not in self.result.values:
+                self.result.values[key] = None
+                self.result.provenance[key] = (label.start, label.end)
+
+    def _place_by_position(self, slot: RowSlot, keys: list[str], units: list[str | None], nums: list[Token]) -> bool:
+        """Figures of a space-aligned row placed under the column headers they stand below. Only when every
+        column's header was seen once, left to right; each figure is within a few characters of one header and
+        clearly nearer to it than to any other; the figures keep the columns' order; and the row's relations
+        hold where the placement lets them be assessed. Otherwise nothing is placed."""
+        table = slot.table
+        heads = self.header_x.get(table.id, {})
+        n = len(keys)
+        if not self.text or len(table.columns) != n or len(heads) != n or any(len(v) != 1 for v in heads.values()):
+            return False
+        xs = [heads[i][0] for i in range(n)]
+        if any(b - a < _MIN_COLUMN_GAP for a, b in itertools.pairwise(xs)):
+            return False
+        placed: list[int] = []
+        for tok in nums:
+            if len(self._line(tok.start)) > _LAYOUT_LINE:
+                return False
+            x = self._x(tok.start)
+            dist = sorted((abs(x - hx), i) for i, hx in enumerate(xs))
+            (best, col), (second, _) = dist[0], dist[1]
+            if best > _NEAR_HEADER or second - best < _CLEARLY_NEARER or (placed and col <= placed[-1]):
+                return False
+            placed.append(col)
+        cells: list[Token | None] = [None] * n
+        for tok, col in zip(nums, placed, strict=True):
+            cells[col] = tok
+        checks = row_checks(self.reader.fmt.id, tuple(keys))
+        if not holds_where_known(checks, [t.value if t is not None else None for t in cells]):
+            return False
+        for key, cell, unit in zip(keys, cells, units, strict=True):
+            if cell is None:
+                self.result.values[key] = None
+            else:
+                self._set(key, cell, unit)
+        return True
 
     def _unplaced(self, slot: RowSlot, keys: list[str], nums: list[Token]) -> None:
         span = (nums[0].start, nums[-1].end)

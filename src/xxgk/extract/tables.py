@@ -110,8 +110,10 @@ class TableReader:
         return not key
 
     # -- public --------------------------------------------------------------------------------------
-    def read(self, tokens: list[Token]) -> TableResult:
-        state = ReadState(self, TableResult())
+    def read(self, tokens: list[Token], text: str = "") -> TableResult:
+        """The tables in ``tokens``; with the document's ``text``, figures in space-aligned lines can be placed
+        under their column headers by position."""
+        state = ReadState(self, TableResult(), text)
         feed = state.feed
         for tok in tokens:
             kind = tok.kind
