@@ -79,7 +79,7 @@ class ReadState:
             if self.text and self.active:
                 self._note_headers(tok)
                 if self.header_x and self.pending and not self.values:
-                    self._blank_row(self.pending[-1])
+                    self._blank_row(self.pending[-1:]) or self._blank_row(self.pending[-2:])
             reader = self.reader
             key = label_key(tok.text)
             pending = self.pending
@@ -215,6 +215,8 @@ class ReadState:
                 raw[key] = tok.text
             return
         keys, units = list(keys), list(units)  # (shared with the reader: findings below keep the list)
+        if len(nums) == len(toks) < n and not nums[0].stream and self._place_by_position(slot, keys, units, nums):
+            return  # (figures laid out under their column headers: no run to split, no blank to guess)
         # ``——`` may be one cell or two
         glued_dashes = any(t.glued and len(t.text) > 1 and t.kind is _BLANK for t in toks)
         if len(nums) < n and (glued_dashes or any(t.run for t in nums)) and most_cells(toks) >= n:
@@ -232,8 +234,6 @@ class ReadState:
             return
         if len(nums) > n:
             self._assign_with_extra_column(slot, keys, units, nums)
-            return
-        if len(nums) == len(toks) < n and not nums[0].stream and self._place_by_position(slot, keys, units, nums):
             return
         if 2 <= len(nums) == len(toks) < n and self._assign_with_dropped_blanks(slot, keys, units, nums):
             return
@@ -277,8 +277,8 @@ class ReadState:
             if len(word) < 2:
                 continue
             for table in self.reader.fmt.tables:
-                if table.kind is not TableKind.GRID:
-                    continue
+                if table.kind is not TableKind.GRID or len(self.header_x.get(table.id, ())) == len(table.columns):
+                    continue  # (once every header was seen, 其他 and 总计 in row labels are no headers)
                 hits = [
                     i for i, c in enumerate(table.columns) if any(label_key(lab).startswith(word) for lab in c.labels)
                 ]
@@ -286,21 +286,29 @@ class ReadState:
                     at = self._x(tok.start + m.start())
                     self.header_x.setdefault(table.id, {}).setdefault(hits[0], []).append(at)
 
-    def _blank_row(self, label: Token) -> None:
-        """In a space-aligned table, a line that is a whole row label followed by the next label with no figure
-        between: the row's cells are blank (a later reading with figures still wins)."""
-        slot = self.reader.match([label], self.cursor)
+    def _blank_row(self, labels: list[Token]) -> bool:
+        """In a space-aligned table, a row label (on its line, or wrapped over two) followed by the next label
+        with no figure between: the row's cells are blank (a later reading with figures still wins)."""
+        if not labels:
+            return False
+        slot = self.reader.match(labels, self.cursor)
         if slot is None or slot.index in self.filled or slot.table.kind is not TableKind.GRID or slot.row.optional:
-            return  # (a variant row's label, （六）其他处理, is also the heading of the rows it replaces)
+            return False  # (a variant row's label, （六）其他处理, is also the heading of the rows it replaces)
         if len(self.header_x.get(slot.table.id, {})) != len(slot.table.columns):
-            return  # (only under a header laid out by position)
-        if label_key(label.text) not in slot.variants or self._line(label.start).strip() != label.text.strip():
-            return  # (the beginning of a label wrapped over lines, or a label with more on its line)
+            return False  # (only under a header laid out by position)
+        key = label_key("".join(t.text for t in labels))
+        for label in labels:
+            line_end = self.text.find("\n", label.end)
+            if self.text[label.end : line_end if line_end >= 0 else len(self.text)].strip():
+                return False  # (a label with more on its line)
+        if not any(key.endswith(v) and len(v) >= 4 for v in slot.variants):
+            return False  # (the beginning of a label wrapped over lines)
         keys, _ = self.reader.row_cells[slot.index]
-        for key in keys:
-            if key not in self.result.values:
-                self.result.values[key] = None
-                self.result.provenance[key] = (label.start, label.end)
+        for cell in keys:
+            if cell not in self.result.values:
+                self.result.values[cell] = None
+                self.result.provenance[cell] = (labels[0].start, labels[-1].end)
+        return True
 
     def _place_by_position(self, slot: RowSlot, keys: list[str], units: list[str | None], nums: list[Token]) -> bool:
         """Figures of a space-aligned row placed under the column headers they stand below. Only when every
@@ -322,7 +330,9 @@ class ReadState:
             x = self._x(tok.start)
             dist = sorted((abs(x - hx), i) for i, hx in enumerate(xs))
             (best, col), (second, _) = dist[0], dist[1]
-            if best > _NEAR_HEADER or second - best < _CLEARLY_NEARER or (placed and col <= placed[-1]):
+            # (right under a header and the next one at least 2 further, or 2 off and the next at least 3 further)
+            clear = (best <= 1 and second - best >= 2) or (best <= _NEAR_HEADER and second - best >= _CLEARLY_NEARER)
+            if not clear or (placed and col <= placed[-1]):
                 return False
             placed.append(col)
         cells: list[Token | None] = [None] * n
