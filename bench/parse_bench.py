@@ -9,11 +9,16 @@ so peak memory stays flat whatever N is.
 Crawled: the texts ``shared/tools/crawled.py`` makes from the shared reports (page, tight, tight-lines), each parsed
 beside its spaced twin, the shared report it was made from (a PDF's twin: the page rendered from its gold, which is
 what crawled.py made the text from; the PDF's own time is mostly PDF reading), both in every repeat of the same run.
+Converted: the texts ``shared/tools/converted.py`` makes (Markdown and text from HTML and PDF converters; about 30 s
+to make), each parsed beside its HTML twin: the HTML page it was converted from, or for a PDF or a ``rendered-``
+form the page rendered from its gold (``rendered-blanks``: with the blanks), as converted.py renders it; per form
+the median times and the median converted/HTML ratio.
 
     .venv/bin/python bench/parse_bench.py --reports 2000 --repeat 5
     .venv/bin/python bench/parse_bench.py --reports 10000 --repeat 1      # memory check
     .venv/bin/python bench/parse_bench.py --reports 1000 --stages         # + where the time goes
     .venv/bin/python bench/parse_bench.py --crawled-repeat 9              # crawled texts: more repeats
+    .venv/bin/python bench/parse_bench.py --converted-repeat 0            # without the converted texts
 """
 
 from __future__ import annotations
@@ -148,8 +153,9 @@ def crawled_pairs() -> list[tuple[str, bytes, str, bytes]]:
     return pairs
 
 
-def crawled_times(pairs: list[tuple[str, bytes, str, bytes]], repeat: int) -> list[tuple[float, float]]:
-    """Median seconds to parse each crawled text and its twin, timed one after the other in every repeat."""
+def twin_times(pairs: list[tuple[str, bytes, str, bytes]], repeat: int) -> list[tuple[float, float]]:
+    """Median seconds to parse each crawled or converted text and its twin, timed one after the other in every
+    repeat."""
     from xxgk.extract import parse_bytes
 
     clock = time.perf_counter
@@ -168,7 +174,7 @@ def crawled_times(pairs: list[tuple[str, bytes, str, bytes]], repeat: int) -> li
 
 def print_crawled(repeat: int) -> None:
     pairs = crawled_pairs()
-    times = crawled_times(pairs, repeat)
+    times = twin_times(pairs, repeat)
     print(f"crawled texts (shared/tools/crawled.py) and their spaced twins, parse ms per report, median of {repeat}:")
     print(f"  {'crawled text':<38} {'ms':>8}  {'spaced twin':<30} {'ms':>7}  crawled/spaced")
     ratios: dict[str, list[float]] = {"page": [], "tight": [], "tight-lines": []}  # crawled.py's forms
@@ -180,6 +186,52 @@ def print_crawled(repeat: int) -> None:
     print("crawled/spaced, median: " + ", ".join(rows) + f"; overall {overall:.1f}× ({len(pairs)} reports)")
 
 
+def converted_pairs() -> list[tuple[str, bytes, str, bytes]]:
+    """(converted text name, text, HTML twin name, twin) for each text ``converted.py`` makes from the shared
+    reports: an HTML source's own page, else the page rendered from the text's gold, as converted.py renders it."""
+    from variants import converted_form, shared_converted  # (bench/ is on the path when a bench script runs)
+
+    from xxgk.render import load_data, render
+
+    sources = {p.stem: p for folder in ("seeds", "corpus/raw") for p in sorted((SHARED / folder).glob("*"))}
+    rendered: dict[str, bytes] = {}
+    pairs = []
+    for name, data, gold in shared_converted():
+        stem, form = name.split(".")[0], converted_form(name)
+        source = sources[stem]
+        kind = form.rpartition("-")[0]
+        if source.suffix in (".html", ".htm") and not kind:
+            pairs.append((name, data, source.name, source.read_bytes()))
+            continue
+        twin_name = f"{stem}.{kind or 'rendered'}.html"
+        if twin_name not in rendered:
+            spec = {k: gold[k] for k in ("format", "year", "agency", "values") if k in gold}
+            rendered[twin_name] = render(load_data(spec), "html", charts=False)
+        pairs.append((name, data, twin_name, rendered[twin_name]))
+    return pairs
+
+
+def print_converted(repeat: int) -> None:
+    from variants import converted_form, converted_form_key
+
+    pairs = converted_pairs()
+    if not pairs:
+        return
+    times = twin_times(pairs, repeat)
+    forms: dict[str, list[tuple[float, float]]] = {}
+    for (name, _, _, _), pair in zip(pairs, times, strict=True):
+        forms.setdefault(converted_form(name), []).append(pair)
+    print(f"converted texts (shared/tools/converted.py) and their HTML twins, parse ms per report, median of {repeat}:")
+    print(f"  {'converted form':<36} {'reports':>7} {'ms':>8} {'HTML ms':>8}  converted/HTML")
+    for form in sorted(forms, key=converted_form_key):
+        got = forms[form]
+        mine, theirs = statistics.median(m for m, _ in got), statistics.median(t for _, t in got)
+        ratio = statistics.median(m / t for m, t in got)
+        print(f"  {form:<36} {len(got):7d} {mine * 1e3:8.1f} {theirs * 1e3:8.1f}  {ratio:8.2f}×")
+    overall = statistics.median(m / t for m, t in times)
+    print(f"converted/HTML, median: overall {overall:.2f}× ({len(pairs)} reports, {len(forms)} forms)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--reports", type=int, default=2000)
@@ -187,6 +239,7 @@ def main() -> None:
     ap.add_argument("--with-corpus", action="store_true", help="add the text/HTML development corpus")
     ap.add_argument("--stages", action="store_true", help="also time each step (µs per report)")
     ap.add_argument("--crawled-repeat", type=int, default=5, help="repeats of the crawled texts (0: leave them out)")
+    ap.add_argument("--converted-repeat", type=int, default=5, help="repeats of the converted texts (0: leave out)")
     args = ap.parse_args()
     docs = inputs(args.with_corpus)
     xxgk(docs, len(docs) * 2)  # warm-up: imports, caches, format loading
@@ -209,6 +262,8 @@ def main() -> None:
         )
     if args.crawled_repeat > 0:
         print_crawled(args.crawled_repeat)
+    if args.converted_repeat > 0:
+        print_converted(args.converted_repeat)
 
 
 if __name__ == "__main__":

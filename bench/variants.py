@@ -12,7 +12,14 @@ Crawled forms: the texts ``shared/tools/crawled.py`` writes (page, tight, tight-
 into a temporary folder, and the same forms of the project's own sample reports (``sample_report``) made by the
 tool's own functions, with the sample's values as gold.
 
-    .venv/bin/python bench/variants.py                 # text and HTML variants (seconds)
+Converted forms: the texts ``shared/tools/converted.py`` writes (``STEM.FORM.EXT``: Markdown from markdownify,
+html2text, pandoc; text from inscriptis, lynx, pdftotext; ``rendered-`` and ``rendered-blanks-`` forms made from
+the project's own rendering), made by running that tool into a temporary folder (about 30 s; its first run also
+installs the Python converters into /tmp/xxgk-converters; a converter it cannot make is left out) and scored by
+form. If the tool fails, the section is left out with a note.
+
+    .venv/bin/python bench/variants.py                 # text and HTML variants, crawled and converted forms
+    .venv/bin/python bench/variants.py --no-converted  # without the converted forms (seconds)
     .venv/bin/python bench/variants.py --slow          # + pdftotext, LibreOffice and OCR variants (minutes)
     .venv/bin/python bench/variants.py --generated 30  # 30 sample reports per format in the crawled forms
 """
@@ -41,6 +48,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 CRAWLED = SHARED / "tools" / "crawled.py"
 FORMS = ("page", "tight", "tight-lines")  # the crawled forms, as crawled.py names them
+CONVERTED = SHARED / "tools" / "converted.py"
+CONVERTED_SOURCES = ("", "rendered", "rendered-blanks")  # converted.py's form prefixes: the source converted
 
 Variant = tuple[str, bytes, dict[str, Any]]  # file name, content, gold
 
@@ -185,8 +194,7 @@ def shared_crawled() -> list[Variant]:
     """The shared reports as ``crawled.py`` writes them (``STEM.FORM.txt`` and its gold), made in a temporary folder."""
     if not CRAWLED.exists():
         sys.exit(f"{CRAWLED} not found")
-    venv = ROOT / ".venv" / "bin" / "xxgk"
-    xxgk = str(venv) if venv.exists() else shutil.which("xxgk")
+    xxgk = _xxgk()
     if xxgk is None:
         sys.exit("no xxgk executable for crawled.py to render with")
     with tempfile.TemporaryDirectory() as tmp:
@@ -199,6 +207,53 @@ def shared_crawled() -> list[Variant]:
             (p.name, p.read_bytes(), json.loads((out / "gold" / f"{p.stem}.json").read_text(encoding="utf-8")))
             for p in sorted((out / "raw").glob("*.txt"))
         ]
+
+
+def _xxgk() -> str | None:
+    """The ``xxgk`` executable the shared tools render with: the repository's venv, else the one on PATH."""
+    venv = ROOT / ".venv" / "bin" / "xxgk"
+    return str(venv) if venv.exists() else shutil.which("xxgk")
+
+
+def shared_converted() -> list[Variant]:
+    """The shared reports as ``converted.py`` leaves them (``STEM.FORM.EXT`` and its gold), made in a temporary
+    folder; none, with a note, when the tool cannot run or makes nothing."""
+    xxgk = _xxgk()
+    if not CONVERTED.exists() or xxgk is None:
+        print(f"note: converted forms left out: {CONVERTED if xxgk else 'an xxgk executable'} not found")
+        return []
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            run = subprocess.run([sys.executable, str(CONVERTED), tmp, "--xxgk", xxgk],
+                                 capture_output=True, text=True, timeout=1800)  # fmt: skip
+        except (subprocess.SubprocessError, OSError) as e:
+            print(f"note: converted forms left out: converted.py did not run ({e})")
+            return []
+        sys.stderr.write(run.stderr)  # the converters it skipped
+        if run.returncode != 0:
+            print(f"note: converted forms left out: converted.py failed: {(run.stderr or run.stdout).strip()[-300:]}")
+            return []
+        golds = (json.loads(p.read_text(encoding="utf-8")) for p in Path(tmp, "gold").glob("*.json"))
+        gold = {g["file"]: g for g in golds}
+        return [(p.name, p.read_bytes(), gold[p.name]) for p in sorted(Path(tmp, "raw").iterdir()) if p.name in gold]
+
+
+def converted_form(name: str) -> str:
+    """FORM of a ``converted.py`` file name ``STEM.FORM.EXT`` (``rendered-blanks-pdftotext_layout``)."""
+    return name.rsplit(".", 2)[1]
+
+
+def converted_form_key(form: str) -> tuple[int, str]:
+    """Forms of the sources as published first, then rendered, then rendered with blanks; converters by name."""
+    source, _, converter = form.rpartition("-")
+    return (CONVERTED_SOURCES.index(source) if source in CONVERTED_SOURCES else len(CONVERTED_SOURCES), converter)
+
+
+def converted_variants() -> Iterator[tuple[str, list[Variant]]]:
+    """Each converted form of the shared reports."""
+    made = shared_converted()
+    for form in sorted({converted_form(v[0]) for v in made}, key=converted_form_key):
+        yield f"converted {form} (converted.py)", [v for v in made if converted_form(v[0]) == form]
 
 
 def generated_crawled(per_format: int) -> list[Variant]:
@@ -258,6 +313,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--slow", action="store_true", help="also the pdftotext, OCR and LibreOffice variants")
     ap.add_argument("--generated", type=int, default=10, help="sample reports per format in the crawled forms")
+    ap.add_argument("--no-converted", action="store_true", help="leave out the converted forms (converted.py)")
     ap.add_argument("--json", type=Path, default=None, help="write the results here")
     args = ap.parse_args()
     gold = _gold()
@@ -265,6 +321,7 @@ def main() -> None:
         ("re-published variants", [lambda: text_variants(gold), lambda: page_variants(gold),
                                    *([lambda: slow_variants(gold)] if args.slow else [])]),
         ("crawled forms", [lambda: crawled_variants(args.generated)]),
+        *([] if args.no_converted else [("converted forms", [converted_variants])]),
     ]  # fmt: skip
     results = []
     right_all = total_all = wrong_all = 0
@@ -278,7 +335,9 @@ def main() -> None:
                                 "format_or_year_wrong": meta_wrong, "wrong_figures": wrong})  # fmt: skip
                 print(f"{right / total:7.2%}  {right:5d}/{total:<5d}  {len(variants)} reports  {label}"
                       + (f"  ({meta_wrong} with format/year wrong)" if meta_wrong else "")
-                      + (f"  ({wrong} wrong figures)" if wrong else ""))  # fmt: skip
+                      + (f"  ({wrong} wrong figures)" if wrong or group == "converted forms" else ""))  # fmt: skip
+        if not total_group:  # (a section left out, with a note)
+            continue
         right_all, total_all, wrong_all = right_all + right_group, total_all + total_group, wrong_all + wrong_group
         print(f"{right_group / total_group:7.2%}  {right_group:5d}/{total_group:<5d}  all {group}"
               f"  ({wrong_group} wrong figures)")  # fmt: skip
