@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 MAX_PENDING = 10
 _WORD = re.compile(r"\S+")
+_NO_HEADER_CACHE: set[str] = set()  # token texts with no word that begins a column header
 _NEAR_HEADER = 2  # a figure stands at most this many characters from its column header's start
 _CLEARLY_NEARER = 3  # a figure's nearest header is at least this much nearer than the next one
 _LAYOUT_LINE = 240  # a longer line is no space-aligned table line
@@ -270,21 +271,25 @@ class ReadState:
     def _note_headers(self, tok: Token) -> None:
         """Remember where the column headers of a table stand in their lines: each word of the token that
         begins exactly one column label of one table (自然 for 自然人, 商业企 for 商业企业)."""
-        if len(self._line(tok.start)) > _LAYOUT_LINE:
-            return  # (a page run onto one line is no layout)
-        for m in _WORD.finditer(tok.text):
-            word = label_key(m.group())
-            if len(word) < 2:
+        starts = self.reader.column_starts
+        text = tok.text
+        if text in _NO_HEADER_CACHE:
+            return
+        found = False
+        for m in _WORD.finditer(text):
+            hits = starts.get(label_key(m.group()))
+            if not hits:
                 continue
-            for table in self.reader.fmt.tables:
-                if table.kind is not TableKind.GRID or len(self.header_x.get(table.id, ())) == len(table.columns):
+            found = True
+            for table_id, column, n in hits:
+                heads = self.header_x.setdefault(table_id, {})
+                if len(heads) == n and column in heads:
                     continue  # (once every header was seen, 其他 and 总计 in row labels are no headers)
-                hits = [
-                    i for i, c in enumerate(table.columns) if any(label_key(lab).startswith(word) for lab in c.labels)
-                ]
-                if len(hits) == 1:
-                    at = self._x(tok.start + m.start())
-                    self.header_x.setdefault(table.id, {}).setdefault(hits[0], []).append(at)
+                if len(self._line(tok.start)) > _LAYOUT_LINE:
+                    return  # (a page run onto one line is no layout)
+                heads.setdefault(column, []).append(self._x(tok.start + m.start()))
+        if not found and len(_NO_HEADER_CACHE) < 65536:
+            _NO_HEADER_CACHE.add(text)
 
     def _blank_row(self, labels: list[Token]) -> bool:
         """In a space-aligned table, a row label (on its line, or wrapped over two) followed by the next label

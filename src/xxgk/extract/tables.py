@@ -10,7 +10,7 @@ every relation, the cells that differ are reported as ambiguous (``None`` plus a
 from __future__ import annotations
 
 import difflib
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from xxgk.extract.cells import ReadState, SequenceRow
 from xxgk.extract.solver import RunSolver
@@ -73,6 +73,26 @@ class TableReader:
             ([slot.table.key(slot.row, c) for c in slot.table.columns], [c.unit for c in slot.table.columns])
             for slot in self.slots
         ]
+
+    @cached_property
+    def column_starts(self) -> dict[str, list[tuple[str, int, int]]]:
+        """Beginnings (2+ characters, in label-key form) of grid tables' column labels that begin exactly one
+        column of their table: word → (table id, column index, column count). Space-aligned layouts break a
+        header over lines (自然 / 人, 商业企 / 业)."""
+        out: dict[str, list[tuple[str, int, int]]] = {}
+        for table in self.fmt.tables:
+            if table.kind is not TableKind.GRID:
+                continue
+            begins: dict[str, set[int]] = {}
+            for i, column in enumerate(table.columns):
+                for lab in column.labels:
+                    key = label_key(lab)
+                    for k in range(2, len(key) + 1):
+                        begins.setdefault(key[:k], set()).add(i)
+            for word, columns in begins.items():
+                if len(columns) == 1:
+                    out.setdefault(word, []).append((table.id, next(iter(columns)), len(table.columns)))
+        return out
 
     def indicator_cells(self, slot: RowSlot, extra: tuple[Column, ...]) -> tuple[list[str], list[str | None]]:
         """An indicator row's cell keys and units: its value column and the table's extra columns read so far."""
