@@ -71,6 +71,8 @@ def parse_number(text: str) -> tuple[Number, str | None] | None:
     if not m:
         return None
     digits = m.group("num").replace(",", "")
+    if len(digits) > _LONGEST_FIGURE:
+        return None  # no table figure has hundreds of digits (and int() refuses thousands)
     dec = m.group("dec")
     value: Number = float(digits + dec) if dec else int(digits)
     if m.group("sign") == "-":
@@ -144,7 +146,7 @@ class Tokenizer:
         if text[-1:] == "|" and len(text) > 1 and text.count("|") == 1:
             # One cell per line ("0 |"), as _line reads it; a plain count read here directly.
             stripped = text[:-1].strip()
-            if stripped.isdigit() and stripped.isascii():
+            if stripped.isdigit() and stripped.isascii() and len(stripped) <= _LONGEST_FIGURE:
                 s = block.start + text.index(stripped[0])
                 n = len(stripped)
                 self.tokens.append(Token(_NUM, stripped, s, s + n, int(stripped), None, n > 1, False, False))
@@ -258,7 +260,7 @@ class Tokenizer:
             stripped = part.strip()
             if not stripped:
                 append(Token(_BLANK, "", pos, pos, None, None, False, False, False))
-            elif stripped.isdigit() and stripped.isascii():
+            elif stripped.isdigit() and stripped.isascii() and len(stripped) <= _LONGEST_FIGURE:
                 s = pos + part.index(stripped[0])
                 n = len(stripped)
                 append(Token(_NUM, stripped, s, s + n, int(stripped), None, n > 1, False, False))
@@ -294,7 +296,7 @@ class Tokenizer:
                 self.tokens.append(Token(_BLANK, "", start, start, None, None, False, False, grid))
             return
         s = start + text.index(stripped[0])
-        if stripped.isdigit() and stripped.isascii():  # the common case: a plain count
+        if stripped.isdigit() and stripped.isascii() and len(stripped) <= _LONGEST_FIGURE:  # a plain count
             n = len(stripped)
             self.tokens.append(Token(_NUM, stripped, s, s + n, int(stripped), None, n > 1, False, grid))
             return
@@ -330,7 +332,7 @@ class Tokenizer:
         if stripped in _UNIT_SET:
             self.tokens.append(Token(Kind.UNIT, stripped, s, e, grid=grid))
             return
-        if stripped.isascii() and stripped.isdigit():  # the common case: a plain count
+        if stripped.isascii() and stripped.isdigit() and len(stripped) <= _LONGEST_FIGURE:  # a plain count
             self.tokens.append(Token(Kind.NUM, stripped, s, e, int(stripped), None, len(stripped) > 1, grid=grid))
             return
         first = stripped[0]
@@ -574,6 +576,7 @@ def _has_split(text: str) -> bool:
     return "\t" in text or "  " in text or "\u3000" in text
 
 
+_LONGEST_FIGURE = 300  # digits: a longer run is no figure (and no run of cells a table could hold)
 _GLUED_CHARS = 24  # a shorter line is one row at most
 
 

@@ -18,7 +18,9 @@ RULE = Rule("arithmetic.relations", Category.ARITHMETIC, "表内勾稽关系")
 def _fmt(v: float | int | None) -> str:
     if v is None:
         return "空"
-    return str(int(v)) if float(v).is_integer() else f"{v:g}"
+    if isinstance(v, int):
+        return str(v)  # (float() of a huge count overflows)
+    return str(int(v)) if v.is_integer() else f"{v:g}"
 
 
 def check(report: Report) -> Iterator[Finding]:
