@@ -160,3 +160,23 @@ def test_figures_between_two_headers_are_reported_not_placed() -> None:
     parsed = parse_bytes(text.encode("utf-8"), "report.txt")
     assert all(parsed.values.get(f"applications.new.{c}") is None for c in ("natural_person", "commercial"))
     assert any("applications.new.natural_person" in f.keys for f in parsed.findings if f.category == "extraction")
+
+
+def test_blank_rows_of_a_laid_out_table_wrapped_or_under_a_group_piece() -> None:
+    # Rows with no figure: a label wrapped over two lines with a merged group label's piece between them, a
+    # short label (（七）总计), and the single （六）其他处理 row of a report whose sub-rows are all blank.
+    text = (
+        HEAD
+        + LAYOUT_HEAD
+        + _laid_out("一、本年新收政府信息公开申请数量", {"natural_person": 21, "total": 21})
+        + "三、本年度           1.本机关不掌握相关政府\n"
+        + " 办理结果           信息\n"
+        + "       （六）其他处理\n"
+        + "       （七）总计\n"
+        + _laid_out("四、结转下年度继续办理", {"natural_person": 21, "total": 21})
+    )
+    v = parse_bytes(text.encode("utf-8"), "report.txt").values
+    assert v["applications.unable.not_held.natural_person"] is None and "applications.unable.not_held.total" in v
+    assert "applications.results_total.total" in v and v["applications.results_total.total"] is None
+    assert "applications.other.total" in v and v["applications.other.total"] is None
+    assert v["applications.carry_forward.natural_person"] == 21

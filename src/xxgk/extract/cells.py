@@ -50,6 +50,7 @@ class ReadState:
         self.text = text  # the document's text: where a token stands in its line
         # column headers seen in space-aligned lines: table id → column index → positions in their lines
         self.header_x: dict[str, dict[int, list[int]]] = {}
+        self.optional_blanks: list[tuple[RowSlot, tuple[int, int]]] = []  # variant rows seen blank, to decide
         self.active = False
         self.pending: list[Token] = []
         self.values: list[Token] = []
@@ -80,7 +81,11 @@ class ReadState:
             if self.text and self.active:
                 self._note_headers(tok)
                 if self.header_x and self.pending and not self.values:
-                    self._blank_row(self.pending[-1:]) or self._blank_row(self.pending[-2:])
+                    p = self.pending
+                    # (a label on its line; wrapped over two; or two with a merged group label's piece between)
+                    _ = self._blank_row(p[-1:]) or self._blank_row(p[-2:]) or (
+                        len(p) >= 3 and len(label_key(p[-2].text)) <= 4 and self._blank_row([p[-3], p[-1]])
+                    )
             reader = self.reader
             key = label_key(tok.text)
             pending = self.pending
@@ -297,8 +302,8 @@ class ReadState:
         if not labels:
             return False
         slot = self.reader.match(labels, self.cursor)
-        if slot is None or slot.index in self.filled or slot.table.kind is not TableKind.GRID or slot.row.optional:
-            return False  # (a variant row's label, （六）其他处理, is also the heading of the rows it replaces)
+        if slot is None or slot.index in self.filled or slot.table.kind is not TableKind.GRID:
+            return False
         if len(self.header_x.get(slot.table.id, {})) != len(slot.table.columns):
             return False  # (only under a header laid out by position)
         key = label_key("".join(t.text for t in labels))
@@ -306,14 +311,34 @@ class ReadState:
             line_end = self.text.find("\n", label.end)
             if self.text[label.end : line_end if line_end >= 0 else len(self.text)].strip():
                 return False  # (a label with more on its line)
-        if not any(key.endswith(v) and len(v) >= 4 for v in slot.variants):
+        if not any(key.endswith(v) and (len(v) >= 4 or len(key) - len(v) <= 1) for v in slot.variants):
             return False  # (the beginning of a label wrapped over lines)
+        if slot.row.optional:
+            # A variant row's label (（六）其他处理) is also the heading of the rows it replaces: blank only if
+            # none of those rows is in the table (decided when the tables are read).
+            self.optional_blanks.append((slot, (labels[0].start, labels[-1].end)))
+            return True
+        self._set_blank(slot, (labels[0].start, labels[-1].end))
+        self.cursor = max(self.cursor, slot.index + 1)  # (the next rows are looked for after this one)
+        return True
+
+    def _set_blank(self, slot: RowSlot, span: tuple[int, int]) -> None:
         keys, _ = self.reader.row_cells[slot.index]
         for cell in keys:
             if cell not in self.result.values:
                 self.result.values[cell] = None
-                self.result.provenance[cell] = (labels[0].start, labels[-1].end)
-        return True
+                self.result.provenance[cell] = span
+
+    def finish_optional_blanks(self) -> None:
+        """Variant rows whose label stood alone with no figure: blank when none of the rows they replace has a
+        figure (then either reading of the label, a blank row or a heading over blank rows, leaves it blank)."""
+        for slot, span in self.optional_blanks:
+            group = slot.row.key.rsplit(".", 1)[-1]
+            replaced = [r for r in slot.table.rows if r.parent == group and r is not slot.row]
+            values = self.result.values
+            read = any(v is not None and k.startswith(r.key + ".") for r in replaced for k, v in values.items())
+            if replaced and not read:
+                self._set_blank(slot, span)
 
     def _place_by_position(self, slot: RowSlot, keys: list[str], units: list[str | None], nums: list[Token]) -> bool:
         """Figures of a space-aligned row placed under the column headers they stand below. Only when every

@@ -143,6 +143,7 @@ class TableReader:
             else:
                 feed(tok)
         state.flush()
+        state.finish_optional_blanks()
         state.finish_sequence()
         state.report_dropped_blanks()
         RunSolver(self).solve(state)
