@@ -12,13 +12,12 @@ from xxgk.extract.runs import (
     MAX_ROW_STEPS,
     Number,
     SearchBudget,
-    holds,
     holds_where_known,
     most_cells,
     row_checks,
     split_runs,
 )
-from xxgk.extract.table_data import PendingRow, RowSlot, TableResult
+from xxgk.extract.table_data import LAYOUT_BASIS, PendingRow, RowSlot, TableResult, ambiguous_cells
 from xxgk.extract.tokens import Kind, Token
 from xxgk.findings import Category, Finding, Severity
 from xxgk.formats import Column, Row, Table, TableKind, label_key
@@ -379,28 +378,31 @@ class ReadState:
         return True
 
     def _unplaced(self, slot: RowSlot, keys: list[str], nums: list[Token]) -> None:
-        span = (nums[0].start, nums[-1].end)
         raw = " ".join(t.text for t in nums)
+        self.short_rows = True
+        self._left_unread(
+            keys,
+            nums,
+            ambiguous_cells(
+                list(keys),
+                (nums[0].start, nums[-1].end),
+                raw,
+                f"“{slot.row.labels[0]}”只有{len(nums)}个数字（{raw}），少于法定的{len(keys)}列，空白单元格没有留下"
+                "位置，各数字所在的列无法确定；相关单元格记为空值",
+                LAYOUT_BASIS + "；空白不等于0",
+            ),
+        )
+
+    def _left_unread(self, keys: list[str], toks: list[Token], finding: Finding) -> None:
+        """Cells the text does not let the reader place: null, with the figures they were read from as their
+        provenance, and named in ``finding``."""
+        span = (toks[0].start, toks[-1].end)
+        raw = " ".join(t.text for t in toks)
         for key in keys:
             self.result.values[key] = None
             self.result.provenance[key] = span
             self.result.raw[key] = raw
-        self.short_rows = True
-        self.result.findings.append(
-            Finding(
-                rule="extract.ambiguous_cells",
-                category=Category.EXTRACTION,
-                severity=Severity.WARNING,
-                message=(
-                    f"“{slot.row.labels[0]}”只有{len(nums)}个数字（{raw}），少于法定的{len(keys)}列，空白单元格没有留下"
-                    "位置，各数字所在的列无法确定；相关单元格记为空值"
-                ),
-                keys=list(keys),
-                span=span,
-                evidence=raw,
-                basis="单元格位置只能依据表格结构和勾稽关系确定；空白不等于0",
-            )
-        )
+        self.result.findings.append(finding)
 
     def _assign_padded(self, slot: RowSlot, keys: list[str], units: list[str | None], toks: list[Token]) -> None:
         """More cells than columns, the extra ones blank: the empty cells a spanned label left before the
@@ -436,18 +438,10 @@ class ReadState:
         if differ:
             span = (toks[0].start, toks[-1].end)
             raw = " | ".join(t.text for t in toks)
-            self.result.findings.append(
-                Finding(
-                    rule="extract.ambiguous_cells",
-                    category=Category.EXTRACTION,
-                    severity=Severity.WARNING,
-                    message=f"本行单元格（{len(toks)}个）多于法定列数（{n}列），无法确定哪些空白单元格是多出来的；相关单元格记为空值",
-                    keys=differ,
-                    span=span,
-                    evidence=raw,
-                    basis="单元格位置只能依据表格结构和勾稽关系确定",
-                )
+            message = (
+                f"本行单元格（{len(toks)}个）多于法定列数（{n}列），无法确定哪些空白单元格是多出来的；相关单元格记为空值"
             )
+            self.result.findings.append(ambiguous_cells(differ, span, raw, message, LAYOUT_BASIS))
 
     def _assign_with_extra_column(
         self, slot: RowSlot, keys: list[str], units: list[str | None], nums: list[Token]
@@ -463,7 +457,7 @@ class ReadState:
         if len(nums) == n + 1:
             for p in range(n + 1):
                 parts = [t.value for i, t in enumerate(nums) if i != p]
-                if all(v is not None for v in parts) and holds(checks, parts):  # type: ignore[arg-type]
+                if all(v is not None for v in parts) and holds_where_known(checks, parts):
                     candidates.append(p)
         remembered = self.extra_position.get(slot.table.id)
         readings = {tuple(t.value for i, t in enumerate(nums) if i != p) for p in candidates}
@@ -474,17 +468,9 @@ class ReadState:
         else:
             position = None
         if position is None:
-            span = (nums[0].start, nums[-1].end)
+            why = f"本行有{len(nums)}个数字，多于法定的{n}列，无法判断哪一列是表外列"
             raw = " ".join(t.text for t in nums)
-            for key in keys:
-                self.result.values[key] = None
-                self.result.provenance[key] = span
-                self.result.raw[key] = raw
-            self.result.findings.append(
-                self.reader.ambiguous_finding(
-                    keys, span, raw, f"本行有{len(nums)}个数字，多于法定的{n}列，无法判断哪一列是表外列"
-                )
-            )
+            self._left_unread(keys, nums, self.reader.ambiguous_finding(keys, (nums[0].start, nums[-1].end), raw, why))
             return
         if len(candidates) == 1:
             self.extra_position[slot.table.id] = position
@@ -521,7 +507,7 @@ class ReadState:
         if last is None or any(v is None for v in head):
             return False
         parts: list[Number] = [*head, *([0] * (n - k)), last]  # type: ignore[list-item]
-        if not holds(checks, parts):
+        if not holds_where_known(checks, parts):
             return False
         # The total is certain; which columns the other figures stand in (and which were blank) is not: they
         # are null and named in the finding, never placed by their order alone.
@@ -552,23 +538,19 @@ class ReadState:
             for m in range(max(2, len(runs)), min(most_cells(nums), n) + 1):
                 for split in split_runs(runs, m, None, budget):
                     parts = [*split[:-1], *([0] * (n - m)), split[-1]]
-                    if all(v is not None for v in parts) and holds(checks, parts):  # type: ignore[arg-type]
+                    if all(v is not None for v in parts) and holds_where_known(checks, parts):
                         readings.add(tuple(split))  # type: ignore[arg-type]
                     if len(readings) > 1:
                         break
         span = (nums[0].start, nums[-1].end)
         raw = " ".join(runs)
         if len(readings) != 1 or budget.spent:
-            for key in keys:
-                self.result.values[key] = None
-                self.result.provenance[key] = span
-                self.result.raw[key] = raw
             why = f"数字少于本行的{n}列，空白单元格没有留下分隔，" + (
                 "有多种拆分都满足勾稽关系"
                 if readings
                 else ("没有任何拆分能满足本行的勾稽关系" if checks else "本行没有勾稽关系可以确定各数字所在的列")
             )
-            self.result.findings.append(self.reader.ambiguous_finding(keys, span, raw, why))
+            self._left_unread(keys, nums, self.reader.ambiguous_finding(keys, span, raw, why))
             return
         (reading,) = readings
         # The total is certain; the other figures keep their order, but which columns they stand in (and which
@@ -578,20 +560,9 @@ class ReadState:
         self.result.provenance[total] = span
         self.result.raw[total] = raw
         unplaced = keys[:-1]
-        for key in unplaced:
-            self.result.values[key] = None
-            self.result.provenance[key] = span
-            self.result.raw[key] = raw
         figures = "、".join(str(v) for v in reading[:-1])
-        self.result.findings.append(
-            self.reader.ambiguous_finding(
-                unplaced,
-                span,
-                raw,
-                f"数字少于本行的{n}列，空白单元格没有留下分隔：合计为{reading[-1]}，其余数字（{figures}）"
-                "所在的列无法确定",
-            )
-        )
+        why = f"数字少于本行的{n}列，空白单元格没有留下分隔：合计为{reading[-1]}，其余数字（{figures}）所在的列无法确定"
+        self._left_unread(unplaced, nums, self.reader.ambiguous_finding(unplaced, span, raw, why))
 
     def report_dropped_blanks(self) -> None:
         """One finding for the rows whose blank cells were placed by :meth:`_assign_with_dropped_blanks`."""

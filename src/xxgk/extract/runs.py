@@ -171,16 +171,6 @@ def holds_where_known(checks: dict[int, list[Linear]], parts: Sequence[Number | 
     return all(linear_holds(op, terms, const, parts) for group in checks.values() for op, terms, const in group)
 
 
-def holds(checks: dict[int, list[Linear]], parts: list[Number]) -> bool:
-    """Whether a complete row satisfies its linear relations."""
-    for group in checks.values():
-        for op, terms, const in group:
-            total = const + sum(coef * parts[pos] for pos, coef in terms)
-            if (op == "==" and abs(total) > 1e-6) or (op == "<=" and total > 1e-6) or (op == ">=" and total < -1e-6):
-                return False
-    return True
-
-
 @lru_cache(maxsize=4096)
 def row_checks(format_id: str, keys: tuple[str, ...]) -> dict[int, list[Linear]]:
     """The error relations that read only these cells, as linear checks ``Σ coef·cell + const OP 0``, indexed

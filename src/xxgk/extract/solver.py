@@ -19,7 +19,7 @@ from xxgk.extract.runs import (
     MAX_TABLE_STEPS,
     Number,
     SearchBudget,
-    holds,
+    holds_where_known,
     linear_holds,
     row_checks,
     row_relations,
@@ -45,9 +45,6 @@ class RunSolver:
         self.fmt = reader.fmt
 
     def solve(self, state: ReadState) -> None:
-        self._solve(state)
-
-    def _solve(self, state: ReadState) -> None:
         """Choose one split per run-together row so that every relation holds; rows that share no relation
         are solved separately. Cells that differ between the consistent choices become ``None`` plus a finding;
         if the search had to stop early, every cell of that group is reported rather than risk a wrong one."""
@@ -60,7 +57,7 @@ class RunSolver:
         for idx, p in enumerate(pending):
             p.candidates = []
             budget = SearchBudget(min(MAX_ROW_STEPS, table_budget.left))
-            for cand in self._row_candidates(p, result.values, budget):
+            for cand in self._row_candidates(p, budget):
                 p.candidates.append(cand)
             table_budget.left -= min(MAX_ROW_STEPS, table_budget.left) - budget.left
             if len(p.candidates) >= MAX_SPLITS or budget.spent:
@@ -219,7 +216,7 @@ class RunSolver:
         for m in range(max(2, len(runs)), n):
             for split in split_runs(runs, m, None, budget):
                 parts = [*split[:-1], *([0] * (n - m)), split[-1]]
-                if all(v is not None for v in parts) and holds(checks, parts):  # type: ignore[arg-type]
+                if all(v is not None for v in parts) and holds_where_known(checks, parts):
                     return True
         return False
 
@@ -300,9 +297,7 @@ class RunSolver:
             how = many or (f"有{len(solutions)}种拆分都满足勾稽关系" if complete else "可能的拆分过多")
             result.findings.append(self.reader.ambiguous_finding(ambiguous, span, raw, f"{how}，无法确定"))
 
-    def _row_candidates(
-        self, p: PendingRow, known: dict[str, Number | None], budget: SearchBudget | None = None
-    ) -> Iterator[tuple[Number | None, ...]]:
+    def _row_candidates(self, p: PendingRow, budget: SearchBudget | None = None) -> Iterator[tuple[Number | None, ...]]:
         """Splits of the row's digits that satisfy every relation lying within the row, pruned as they grow."""
         return row_splits(self.fmt.id, tuple(self.reader.keys_of(p)), [t.text or None for t in p.runs], budget)
 

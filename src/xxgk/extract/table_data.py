@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from xxgk.extract.runs import Number
 from xxgk.extract.tokens import Token
-from xxgk.findings import Finding
+from xxgk.findings import Category, Finding, Severity
 from xxgk.formats import Row, Table
 
 
@@ -40,3 +40,22 @@ class TableResult:
     raw: dict[str, str] = field(default_factory=dict)
     extra: list[tuple[str, list[Number | None], tuple[int, int], str]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+
+
+RUN_BASIS = "数字之间没有分隔符，只能依据表格自身的勾稽关系拆分"
+LAYOUT_BASIS = "单元格位置只能依据表格结构和勾稽关系确定"
+
+
+def ambiguous_cells(keys: list[str], span: tuple[int, int], evidence: str, message: str, basis: str) -> Finding:
+    """The ``extract.ambiguous_cells`` finding: cells the text does not let the reader place are null, and
+    ``message`` says why."""
+    return Finding(
+        rule="extract.ambiguous_cells",
+        category=Category.EXTRACTION,
+        severity=Severity.WARNING,
+        message=message,
+        keys=keys,
+        span=span,
+        evidence=evidence,
+        basis=basis,
+    )

@@ -14,9 +14,9 @@ from functools import cached_property, lru_cache
 
 from xxgk.extract.cells import ReadState, SequenceRow
 from xxgk.extract.solver import RunSolver
-from xxgk.extract.table_data import PendingRow, RowSlot, TableResult
+from xxgk.extract.table_data import RUN_BASIS, PendingRow, RowSlot, TableResult, ambiguous_cells
 from xxgk.extract.tokens import UNITS, Kind, Token
-from xxgk.findings import Category, Finding, Severity
+from xxgk.findings import Finding
 from xxgk.formats import Column, Format, TableKind, label_key
 
 _PREFIX_CHARS = 6  # a shorter beginning of a label says too little
@@ -233,16 +233,7 @@ class TableReader:
     # -- joint solving of run-together digits --------------------------------------------------------
 
     def ambiguous_finding(self, keys: list[str], span: tuple[int, int], raw: str, why: str) -> Finding:
-        return Finding(
-            rule="extract.ambiguous_cells",
-            category=Category.EXTRACTION,
-            severity=Severity.WARNING,
-            message=f"表格数字连写在一起（{raw}），{why}；相关单元格记为空值",
-            keys=keys,
-            span=span,
-            evidence=raw,
-            basis="数字之间没有分隔符，只能依据表格自身的勾稽关系拆分",
-        )
+        return ambiguous_cells(keys, span, raw, f"表格数字连写在一起（{raw}），{why}；相关单元格记为空值", RUN_BASIS)
 
     def keys_of(self, p: PendingRow) -> list[str]:
         return p.keys if isinstance(p, SequenceRow) else self._row_keys(p.slot)
