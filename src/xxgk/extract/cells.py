@@ -4,8 +4,10 @@ columns and rows a format does not define, and the label-less table 四 sequence
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from xxgk.extract.runs import (
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
 
 MAX_PENDING = 10
 _WORD = re.compile(r"\S+")
+_LINE_BREAK = re.compile("\n")
 _NO_HEADER_CACHE: set[str] = set()  # token texts with no word that begins a column header
 _NEAR_HEADER = 2  # a figure stands at most this many characters from its column header's start
 _CLEARLY_NEARER = 3  # a figure's nearest header is at least this much nearer than the next one
@@ -262,15 +265,26 @@ class ReadState:
                 self.result.values[key] = None
 
     # -- space-aligned layout (pdftotext -layout): figures under their column headers ----------------------
+    @cached_property
+    def _line_breaks(self) -> list[int]:
+        """Where the document's lines end (found once, looked up by bisection: a page run onto one long line
+        would make a scan per token quadratic)."""
+        return [m.start() for m in _LINE_BREAK.finditer(self.text)]
+
+    def _line_bounds(self, pos: int) -> tuple[int, int]:
+        """The start and end (exclusive, without the line break) of the line holding ``pos``."""
+        breaks = self._line_breaks
+        i = bisect.bisect_left(breaks, pos)
+        return (breaks[i - 1] + 1 if i else 0), (breaks[i] if i < len(breaks) else len(self.text))
+
     def _x(self, pos: int) -> int:
         """The character column of a document position within its line (layout text counts every character
         as one column, CJK included)."""
-        return pos - (self.text.rfind("\n", 0, pos) + 1)
+        return pos - self._line_bounds(pos)[0]
 
     def _line(self, pos: int) -> str:
-        text = self.text
-        end = text.find("\n", pos)
-        return text[text.rfind("\n", 0, pos) + 1 : end if end >= 0 else len(text)]
+        start, end = self._line_bounds(pos)
+        return self.text[start:end]
 
     def _note_headers(self, tok: Token) -> None:
         """Remember where the column headers of a table stand in their lines: each word of the token that
@@ -307,8 +321,7 @@ class ReadState:
             return False  # (only under a header laid out by position)
         key = label_key("".join(t.text for t in labels))
         for label in labels:
-            line_end = self.text.find("\n", label.end)
-            if self.text[label.end : line_end if line_end >= 0 else len(self.text)].strip():
+            if self.text[label.end : self._line_bounds(label.end)[1]].strip():
                 return False  # (a label with more on its line)
         if not any(key.endswith(v) and (len(v) >= 4 or len(key) - len(v) <= 1) for v in slot.variants):
             return False  # (the beginning of a label wrapped over lines)
