@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from xxgk.extract.tokens import Kind, Token, parse_number
+from xxgk.extract.tokens import UNITS, Kind, Token, parse_number
 from xxgk.formats import Format, TableKind, get_format, label_key
 
 # Characters the key view leaves out: what label_key strips as punctuation, plus whitespace and brackets
@@ -37,8 +37,8 @@ _SKIP = frozenset(
     " \t\n\r\u3000\u00a0\u200b\u200c\u200d\ufeff\u00ad,，、。.:：;；!?“”\"'‘’《》<>[]【】「」·•|—-_~*#=/\\()（）"
 )
 _CJK_DIGIT = re.compile(r"[\u4e00-\u9fff][0-9]")
-_UNIT_WORDS = ("万元", "人次", "元", "条", "件", "人", "次", "个", "篇", "项", "家", "份", "起", "宗")
-_UNIT_RE = "万元|人次|元|条|件|人|次|个|篇|项|家|份|起|宗"
+_UNIT_WORDS = tuple(u for u in UNITS if u != "%")  # the tokenizer's units that can stand after a row label
+_UNIT_RE = "|".join(_UNIT_WORDS)
 # Before a row's first cell: a note in brackets (区分处理的，只计这一情形…) and the row's unit (数条67).
 # (a note cut short by the page, 专项经费(不包括用于政府公报编万元九、…, ends where the unit and the next row start)
 _LEAD = re.compile(
