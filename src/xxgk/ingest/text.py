@@ -7,6 +7,7 @@ import codecs
 from xxgk.ingest.document import Block, BlockKind, Document
 from xxgk.ingest.encoding import decode_bytes
 from xxgk.ingest.furniture import furniture, mark_running_headers
+from xxgk.ingest.markup import has_markup, read_marked_up
 from xxgk.ingest.normalize import normalize_text
 
 # (a UTF-32 BOM starts with one of these or with NUL)
@@ -43,6 +44,8 @@ def _decode(data: bytes, declared_encoding: str | None) -> tuple[str, str]:
 
 def read_text(data: bytes, source: str, declared_encoding: str | None = None) -> Document:
     raw, encoding = _decode(data, declared_encoding)
+    if has_markup(raw):
+        return read_marked_up(raw, source, encoding)
     text, offset_map = normalize_text(raw)
     blocks = lines_to_blocks(text)
     mark_running_headers(blocks)
