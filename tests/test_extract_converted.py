@@ -227,3 +227,48 @@ def test_random_laid_out_tables_are_right_or_reported(seed: int, blank_rate: flo
             key = table.key(row, column)
             want, have = report.values.get(key), parsed.values.get(key, "<absent>")
             assert have == want or (have in (None, "<absent>") and (key in reported or want is None)), (key, want, have)
+
+
+def test_a_last_figure_that_happens_to_be_the_sum_is_no_total_where_totals_are_left_blank() -> None:
+    # lynx compact rows of a table whose office left zeros and the result rows' 总计 blank: most short rows
+    # do not sum to their last figure, so in 16 7 9 32 the 32 may be 其他 (it is) as well as 总计.
+    text = HEAD + (
+        "申请人情况 自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计\n"
+        "（一）予以公开 30 24 21 14\n"
+        "（二）部分公开 36 10\n"
+        "1.属于国家秘密 35 38 17 28 40\n"
+        "2.其他法律行政法规禁止公开 3 23 30 12\n"
+        "3.危及“三安全一稳定” 5 14 40 27\n"
+        "4.保护第三方合法权益 16 7 9 32\n"
+    )
+    parsed = parse_bytes(text.encode("utf-8"), "report.txt")
+    key = "applications.withheld.third_party.total"
+    assert parsed.values[key] is None
+    assert any(key in f.keys for f in parsed.findings if f.category == "extraction")
+
+
+def test_a_row_whose_label_reaches_into_the_figure_columns_is_not_placed_by_position() -> None:
+    # inscriptis: a group label and a row label side by side push the row's cells one column right.
+    text = HEAD + (
+        "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）  申请人情况\n"
+        "自然人                                 法人或其他组织         总计\n"
+        "商业企业                                科研机构            社会公益组织  法律服务机构  其他\n"
+        "一、本年新收政府信息公开申请数量                    188             39      303     182  66   206  984\n"
+        "二、上年结转政府信息公开申请数量                    135             181     31      112  150  134  743\n"
+        "三、本年度办理结果                           （一）予以公开         30      24           21        14\n"
+    )
+    parsed = parse_bytes(text.encode("utf-8"), "report.txt")
+    assert parsed.values["applications.new.commercial"] == 39
+    granted = [parsed.values.get(f"applications.granted.{c}") for c in ("natural_person", "commercial", "research")]
+    assert granted == [None, None, None]
+    assert any("applications.granted.commercial" in f.keys for f in parsed.findings if f.category == "extraction")
+
+
+def test_pdf_text_read_column_after_column_puts_the_headers_between_label_and_figures() -> None:
+    # pdftotext (reading order) of the 2019 table's 第二十条第（八）项: label, column headers, then the figures.
+    text = (
+        "某县民政局2019年政府信息公开工作年度报告\n二、主动公开政府信息情况\n"
+        "第二十条第（八）项\n信息内容\n\n行政事业性收费\n\n上一年项目数量\n\n本年增/减\n\n219\n\n+2\n"
+    )
+    v = parse_bytes(text.encode("utf-8"), "report.txt").values
+    assert v["art20_8.fees.items_prev"] == 219 and v["art20_8.fees.items_change"] == 2

@@ -7,6 +7,8 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+import statistics
+from collections import Counter
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -35,6 +37,8 @@ _NEAR_HEADER = 2  # a figure stands at most this many characters from its column
 _CLEARLY_NEARER = 3  # a figure's nearest header is at least this much nearer than the next one
 _LAYOUT_LINE = 240  # a longer line is no space-aligned table line
 _MIN_COLUMN_GAP = 2  # column headers (and a figure's two nearest ones) at least this far apart
+_FIGURE_SPREAD = 2.5  # figure centres this close stand in one column (centred or right-aligned figures)
+
 
 def _amount(value: Number, unit: str | None, column_unit: str | None) -> Number:
     """Convert an amount into the column's unit (万元); 176000元 → 17.6."""
@@ -68,6 +72,17 @@ class ReadState:
         self.short_rows = False  # whether a row had fewer figures than cells with no blank marked among them
         # rows whose blank cells left no trace: (row label, keys, span, numbers as written)
         self.dropped_blanks: list[tuple[str, list[str], tuple[int, int], str]] = []
+        # totals read as a short row's last figure (table id, key, span, figures); and by table, the short rows
+        # whose last figure is the sum of the others, and those whose last figure is not (or that have only one
+        # figure, not 0): where the latter are as many, the office may have left 总计 blank
+        self.inferred_totals: list[tuple[str, str, tuple[int, int], str]] = []
+        self.short_rows_summing: Counter[str] = Counter()
+        self.short_rows_not_summing: Counter[str] = Counter()
+        # space-aligned rows with fewer figures than cells, placed when the table is read; and the centres of
+        # the figures seen in each such table's lines
+        self.laid_out_rows: list[tuple[RowSlot, list[str], list[str | None], list[Token], int]] = []
+        self.figure_x: dict[str, list[float]] = {}
+        self.figure_starts: dict[str, list[int]] = {}
 
     def feed(self, tok: Token) -> None:
         kind = tok.kind
@@ -85,8 +100,10 @@ class ReadState:
                 if self.header_x and self.pending and not self.values:
                     p = self.pending
                     # (a label on its line; wrapped over two; or two with a merged group label's piece between)
-                    _ = self._blank_row(p[-1:]) or self._blank_row(p[-2:]) or (
-                        len(p) >= 3 and len(label_key(p[-2].text)) <= 4 and self._blank_row([p[-3], p[-1]])
+                    _ = (
+                        self._blank_row(p[-1:])
+                        or self._blank_row(p[-2:])
+                        or (len(p) >= 3 and len(label_key(p[-2].text)) <= 4 and self._blank_row([p[-3], p[-1]]))
                     )
             reader = self.reader
             key = label_key(tok.text)
@@ -208,6 +225,8 @@ class ReadState:
             return
         self.filled.add(slot.index)
         if len(nums) == n:
+            if table.id in self.header_x:
+                self._note_figure_columns(table.id, nums)
             result = self.result
             values_, provenance, raw = result.values, result.provenance, result.raw
             for key, tok, unit in zip(keys, nums, units, strict=True):
@@ -223,8 +242,21 @@ class ReadState:
                 raw[key] = tok.text
             return
         keys, units = list(keys), list(units)  # (shared with the reader: findings below keep the list)
-        if len(nums) == len(toks) < n and not nums[0].stream and self._place_by_position(slot, keys, units, nums):
-            return  # (figures laid out under their column headers: no run to split, no blank to guess)
+        if len(nums) == len(toks) < n and not nums[0].stream and self._laid_out(table, n, nums):
+            # Figures laid out in columns: placed once the whole table has shown where its columns stand.
+            self._note_figure_columns(table.id, nums)
+            line_start = self._line_bounds(nums[0].start)[0]
+            label_end = len(self.text[line_start : nums[0].start].rstrip())  # (where the row's label ends)
+            self.laid_out_rows.append((slot, keys, units, nums, label_end))
+            return
+        self._assign_uneven(slot, keys, units, toks, nums)
+
+    def _assign_uneven(
+        self, slot: RowSlot, keys: list[str], units: list[str | None], toks: list[Token], nums: list[Token]
+    ) -> None:
+        """A row with fewer or more figures than cells, or with blank cells among them."""
+        table = slot.table
+        n = len(keys)
         # ``——`` may be one cell or two
         glued_dashes = any(t.glued and len(t.text) > 1 and t.kind is _BLANK for t in toks)
         if len(nums) < n and (glued_dashes or any(t.run for t in nums)) and most_cells(toks) >= n:
@@ -352,28 +384,87 @@ class ReadState:
             if replaced and not read:
                 self._set_blank(slot, span)
 
-    def _place_by_position(self, slot: RowSlot, keys: list[str], units: list[str | None], nums: list[Token]) -> bool:
-        """Figures of a space-aligned row placed under the column headers they stand below. Only when every
-        column's header was seen once, left to right; each figure is within a few characters of one header and
-        clearly nearer to it than to any other; the figures keep the columns' order; and the row's relations
-        hold where the placement lets them be assessed. Otherwise nothing is placed."""
-        table = slot.table
+    def _laid_out(self, table: Table, n: int, nums: list[Token]) -> bool:
+        """Whether a row's figures stand in a space-aligned table: every column header of the table seen,
+        and the figures on lines short enough to be a layout (a page run onto one line is none)."""
         heads = self.header_x.get(table.id, {})
-        n = len(keys)
-        if not self.text or len(table.columns) != n or len(heads) != n or any(len(v) != 1 for v in heads.values()):
+        if not self.text or len(table.columns) != n or len(heads) != n:
             return False
-        xs = [heads[i][0] for i in range(n)]
+        return all(self._line_bounds(t.start)[1] - self._line_bounds(t.start)[0] <= _LAYOUT_LINE for t in nums)
+
+    def _note_figure_columns(self, table_id: str, nums: list[Token]) -> None:
+        centres = self.figure_x.setdefault(table_id, [])
+        starts = self.figure_starts.setdefault(table_id, [])
+        for t in nums:
+            start = self._x(t.start)
+            starts.append(start)
+            centres.append(start + (t.end - t.start) / 2)
+
+    def _column_x(self, table: Table) -> tuple[list[float], bool] | None:
+        """Where a space-aligned table's columns stand: the centres of its figures, which fall into one group
+        per column when every column has a figure somewhere in the table. Headers are no measure there: text
+        tools squeeze CJK header words, so a header row drifts left of the figures under it. Otherwise the
+        headers' starts, if every group of figures starts right under one. With whether figures are measured
+        by their centres (else by their starts)."""
+        n = len(table.columns)
+        centres = sorted(self.figure_x.get(table.id, ()))
+        groups: list[list[float]] = []
+        for c in centres:
+            if groups and c - groups[-1][-1] <= _FIGURE_SPREAD:
+                groups[-1].append(c)
+            else:
+                groups.append([c])
+        if len(groups) == n and all(g[-1] - g[0] <= 2 * _FIGURE_SPREAD for g in groups):
+            return [statistics.median(g) for g in groups], True
+        heads = self.header_x.get(table.id, {})
+        if len(heads) != n or any(len(v) != 1 for v in heads.values()):
+            return None
+        xs = [float(heads[i][0]) for i in range(n)]
+        starts = sorted(self.figure_starts.get(table.id, ()))
+        if all(any(abs(x0 - x) <= _NEAR_HEADER for x in xs) for x0 in starts):
+            return xs, False
+        return None
+
+    def finish_laid_out_rows(self) -> None:
+        """Place the figures of space-aligned rows that have fewer figures than cells (the rest blank)."""
+        columns: dict[str, tuple[list[float], bool] | None] = {}
+        for slot, keys, units, nums, label_end in self.laid_out_rows:
+            table = slot.table
+            if table.id not in columns:
+                columns[table.id] = self._column_x(table)
+            found = columns[table.id]
+            # A label reaching into the figure columns (a group label and a row label side by side, as
+            # inscriptis lays out a row under a spanned cell) means the row's cells are not in the table's columns.
+            inside = label_end >= min(self.figure_starts.get(table.id, (0,)))
+            if found is None or inside or not self._place_by_position(slot, keys, units, nums, *found):
+                self._assign_uneven(slot, keys, units, nums, nums)
+        self.laid_out_rows = []
+
+    def _place_by_position(
+        self,
+        slot: RowSlot,
+        keys: list[str],
+        units: list[str | None],
+        nums: list[Token],
+        xs: list[float],
+        by_centre: bool,
+    ) -> bool:
+        """Figures of a space-aligned row placed in the columns they stand in (``xs``: where each column's
+        figures are centred). Each figure must stand within a few characters of one column and clearly nearer
+        to it than to any other; the figures keep the columns' order; and the row's relations hold where the
+        placement lets them be assessed. Otherwise nothing is placed."""
+        n = len(keys)
         if any(b - a < _MIN_COLUMN_GAP for a, b in itertools.pairwise(xs)):
             return False
         placed: list[int] = []
         for tok in nums:
-            if len(self._line(tok.start)) > _LAYOUT_LINE:
-                return False
-            x = self._x(tok.start)
+            x = self._x(tok.start) + ((tok.end - tok.start) / 2 if by_centre else 0)
             dist = sorted((abs(x - hx), i) for i, hx in enumerate(xs))
             (best, col), (second, _) = dist[0], dist[1]
-            # (right under a header and the next one at least 2 further, or 2 off and the next at least 3 further)
-            clear = (best <= 1 and second - best >= 2) or (best <= _NEAR_HEADER and second - best >= _CLEARLY_NEARER)
+            # (right under a column and the next one at least 2 further, or 2 off and the next at least 3 further)
+            clear = (best <= 1.5 and second - best >= 2) or (
+                best <= _NEAR_HEADER + 0.5 and second - best >= _CLEARLY_NEARER
+            )
             if not clear or (placed and col <= placed[-1]):
                 return False
             placed.append(col)
@@ -393,6 +484,8 @@ class ReadState:
     def _unplaced(self, slot: RowSlot, keys: list[str], nums: list[Token]) -> None:
         raw = " ".join(t.text for t in nums)
         self.short_rows = True
+        if row_checks(self.reader.fmt.id, tuple(keys)) and (len(nums) > 1 or nums[0].value):
+            self.short_rows_not_summing[slot.table.id] += 1  # (its last figure is no total of the others)
         self._left_unread(
             keys,
             nums,
@@ -452,7 +545,8 @@ class ReadState:
             span = (toks[0].start, toks[-1].end)
             raw = " | ".join(t.text for t in toks)
             message = (
-                f"本行单元格（{len(toks)}个）多于法定列数（{n}列），无法确定哪些空白单元格是多出来的；相关单元格记为空值"
+                f"本行单元格（{len(toks)}个）多于法定列数（{n}列），"
+                "无法确定哪些空白单元格是多出来的；相关单元格记为空值"
             )
             self.result.findings.append(ambiguous_cells(differ, span, raw, message, LAYOUT_BASIS))
 
@@ -482,6 +576,7 @@ class ReadState:
             position = None
         if position is None:
             why = f"本行有{len(nums)}个数字，多于法定的{n}列，无法判断哪一列是表外列"
+            self.result.displaced.setdefault(slot.table.id, []).append((nums[0].start, nums[-1].end))
             raw = " ".join(t.text for t in nums)
             self._left_unread(keys, nums, self.reader.ambiguous_finding(keys, (nums[0].start, nums[-1].end), raw, why))
             return
@@ -531,6 +626,8 @@ class ReadState:
         self._set(keys[-1], nums[-1], units[-1])
         raw = " ".join(t.text for t in nums)
         self.dropped_blanks.append((slot.row.labels[0], keys[: n - 1], (nums[0].start, nums[-1].end), raw))
+        self.inferred_totals.append((slot.table.id, keys[-1], (nums[0].start, nums[-1].end), raw))
+        self.short_rows_summing[slot.table.id] += 1
         self.short_rows = True
         return True
 
@@ -557,6 +654,8 @@ class ReadState:
                         break
         span = (nums[0].start, nums[-1].end)
         raw = " ".join(runs)
+        if checks and not readings and not budget.spent:
+            self.short_rows_not_summing[slot.table.id] += 1
         if len(readings) != 1 or budget.spent:
             why = f"数字少于本行的{n}列，空白单元格没有留下分隔，" + (
                 "有多种拆分都满足勾稽关系"
@@ -572,13 +671,31 @@ class ReadState:
         self.result.values[total] = reading[-1]
         self.result.provenance[total] = span
         self.result.raw[total] = raw
+        self.inferred_totals.append((slot.table.id, total, span, raw))
+        self.short_rows_summing[slot.table.id] += 1
         unplaced = keys[:-1]
         figures = "、".join(str(v) for v in reading[:-1])
         why = f"数字少于本行的{n}列，空白单元格没有留下分隔：合计为{reading[-1]}，其余数字（{figures}）所在的列无法确定"
         self._left_unread(unplaced, nums, self.reader.ambiguous_finding(unplaced, span, raw, why))
 
     def report_dropped_blanks(self) -> None:
-        """One finding for the rows whose blank cells were placed by :meth:`_assign_with_dropped_blanks`."""
+        """One finding for the rows whose blank cells were placed by :meth:`_assign_with_dropped_blanks`; and
+        the totals read as a short row's last figure are unread again in a table where no fewer short rows show
+        that 总计 may be blank (their last figure is not the sum of the others, or a lone figure): there a last
+        figure equal to the sum of the others may be an applicant column's, with the total left blank. (Where
+        most short rows sum, the others are the source's own arithmetic errors.)"""
+        summing, not_summing = self.short_rows_summing, self.short_rows_not_summing
+        unsure = [t for t in self.inferred_totals if not_summing[t[0]] >= summing[t[0]]]
+        if unsure:
+            keys = [key for _, key, _, _ in unsure]
+            for key in keys:
+                self.result.values[key] = None
+            _, _, span, raw = unsure[0]
+            message = (
+                f"本表有数字少于列数的行，末位数字不等于其余数字之和，说明总计列可能留空；{len(keys)}行的末位数字"
+                "虽等于其余数字之和，也可能属于其他列，总计记为空值，请对照原件核实"
+            )
+            self.result.findings.append(ambiguous_cells(keys, span, raw, message, LAYOUT_BASIS + "；空白不等于0"))
         if not self.dropped_blanks:
             return
         labels = "、".join(f"“{label}”" for label, _, _, _ in self.dropped_blanks[:5])

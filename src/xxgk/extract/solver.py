@@ -284,6 +284,7 @@ class RunSolver:
             for k in keys:
                 result.values[k] = None
             result.findings.append(self.reader.ambiguous_finding(keys, span, raw, "没有任何拆分能满足本表的勾稽关系"))
+            result.displaced.setdefault(p.slot.table.id, []).append(span)
             return
         ambiguous: list[str] = []
         for k in keys:

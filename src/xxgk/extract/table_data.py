@@ -40,6 +40,9 @@ class TableResult:
     raw: dict[str, str] = field(default_factory=dict)
     extra: list[tuple[str, list[Number | None], tuple[int, int], str]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    # figures the reader could not give a row (more figures than the row has cells, or a row no split of them
+    # fits), by table id: where they stand on several lines, the text's reading order mixed the table's rows
+    displaced: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
 
 RUN_BASIS = "数字之间没有分隔符，只能依据表格自身的勾稽关系拆分"

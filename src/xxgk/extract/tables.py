@@ -13,10 +13,11 @@ import difflib
 from functools import cached_property, lru_cache
 
 from xxgk.extract.cells import ReadState, SequenceRow
+from xxgk.extract.runs import holds_where_known, row_checks
 from xxgk.extract.solver import RunSolver
-from xxgk.extract.table_data import RUN_BASIS, PendingRow, RowSlot, TableResult, ambiguous_cells
+from xxgk.extract.table_data import LAYOUT_BASIS, RUN_BASIS, PendingRow, RowSlot, TableResult, ambiguous_cells
 from xxgk.extract.tokens import UNITS, Kind, Token
-from xxgk.findings import Finding
+from xxgk.findings import Category, Finding
 from xxgk.formats import Column, Format, TableKind, label_key
 
 _PREFIX_CHARS = 6  # a shorter beginning of a label says too little
@@ -143,12 +144,85 @@ class TableReader:
             else:
                 feed(tok)
         state.flush()
+        state.finish_laid_out_rows()
         state.finish_optional_blanks()
         state.finish_sequence()
         state.report_dropped_blanks()
+        # rows whose numbers, split by the table's relations, stand on several lines
+        split_over_lines = {p.slot.row.key for p in state.run_rows if "\n" in text[p.runs[0].start : p.runs[-1].end]}
         RunSolver(self).solve(state)
         self._drop_listed_sub_rows(state.result)
+        self._report_displaced(state.result, text, split_over_lines)
         return state.result
+
+    def _report_displaced(self, result: TableResult, text: str, split_over_lines: set[str]) -> None:
+        """Figures the reader could not give a row, standing on several lines: the text's reading order mixed
+        the table's rows (PDF text in reading order, column after column), so a row's figures are not known to
+        be its own. A row whose own relations fail, that has fewer figures than cells, or whose numbers on
+        several lines were split into cells by the relations (they fit, but may hold other rows' figures) is
+        left unread; the table's blank and missing cells are
+        reported, since a figure that belongs there may be among those without a row."""
+        values = result.values
+        for table in self.fmt.tables:
+            if not any("\n" in text[s:e] for s, e in result.displaced.get(table.id, ())):
+                continue
+            reported = {k for f in result.findings if f.category is Category.EXTRACTION for k in f.keys}
+            for row in table.rows:
+                keys = [table.key(row, c) for c in table.columns]
+                cells = [values.get(k) for k in keys]
+                if all(v is None for v in cells):
+                    continue
+                where = [result.provenance[k] for k in keys if k in result.provenance]
+                span = (min(s for s, _ in where), max(e for _, e in where)) if where else (0, 0)
+                partial = None in cells and "\n" in text[span[0] : span[1]]
+                holds = holds_where_known(row_checks(self.fmt.id, tuple(keys)), cells)
+                split = row.key in split_over_lines
+                if holds and not partial and not split:
+                    continue
+                raw = " ".join(str(v) for v in cells if v is not None)
+                for k in keys:
+                    values[k] = None
+                why = (
+                    "不满足本行的勾稽关系"
+                    if not holds
+                    else (
+                        "少于本行的单元格，可能只是本行的一部分"
+                        if partial
+                        else "是按勾稽关系拆分的，可能含有其他行的数字"
+                    )
+                )
+                message = (
+                    f"表格的行次被打乱（数字与所在行分离），“{row.labels[0]}”读到的数字（{raw}）{why}，"
+                    "也可能属于其他行；相关单元格记为空值"
+                )
+                result.findings.append(ambiguous_cells(keys, span, raw, message, LAYOUT_BASIS))
+                reported.update(keys)
+            replaced = {
+                row.key.rsplit(".", 1)[-1]
+                for row in table.rows
+                if row.optional and any(values.get(table.key(row, c)) is not None for c in table.columns)
+            }
+            unsure = [
+                key
+                for row in table.rows
+                if not row.optional and row.parent not in replaced
+                for key in (table.key(row, c) for c in table.columns)
+                if values.get(key) is None and key not in reported
+            ]
+            spans = [
+                result.provenance[k]
+                for r in table.rows
+                for c in table.columns
+                if (k := table.key(r, c)) in result.provenance
+            ]
+            if not unsure or not spans:
+                continue
+            span = (min(s for s, _ in spans), max(e for _, e in spans))
+            message = (
+                f"表格的行次被打乱，有数字未能确定所在的行，{len(unsure)}个空白或未读到的单元格无法确认为空白"
+                "（那些数字可能属于这些单元格）；请对照原件核实"
+            )
+            result.findings.append(ambiguous_cells(unsure, span, "", message, LAYOUT_BASIS))
 
     def _drop_listed_sub_rows(self, result: TableResult) -> None:
         """A variant row that replaces a group (the 2019 single （六）其他处理 row in a 2021 table) read with
@@ -181,6 +255,12 @@ class TableReader:
                 texts = _join_numbering_fragments(texts)
                 break
         index = _match_cached(self.fmt.id, tuple(texts[-4:]), cursor)
+        if index is None and texts and label_key(texts[-1]) in self.column_labels:
+            # PDF text read column after column: the column headers stand between the row label and its figures
+            # (行政事业性收费 / 上一年项目数量 / 本年增/减 / 219 / +2).
+            while texts and label_key(texts[-1]) in self.column_labels:
+                texts = texts[:-1]
+            index = _match_cached(self.fmt.id, tuple(texts[-4:]), cursor) if texts else None
         return None if index is None else self.slots[index]
 
     def _match(self, texts: tuple[str, ...], cursor: int) -> RowSlot | None:
@@ -245,8 +325,6 @@ class TableReader:
         return [t.key(slot.row, c) for c in t.columns]
 
 
-
-
 _NUMBERING_CHARS = frozenset("（）()、.．一二三四五六七八九十0123456789")
 _CLOSING = frozenset("）)")
 
@@ -283,8 +361,6 @@ def _join_numbering_fragments(texts: list[str]) -> list[str]:
 def _halves(word: str) -> tuple[str, str]:
     middle = len(word) // 2
     return word[:middle], word[middle:]
-
-
 
 
 def _wrapped_keys(texts: tuple[str, ...]) -> list[str]:
@@ -343,5 +419,3 @@ def reader_for(format_id: str) -> TableReader:
 
         reader = _READERS[format_id] = TableReader(get_format(format_id))
     return reader
-
-
