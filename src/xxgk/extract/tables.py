@@ -13,6 +13,7 @@ import difflib
 from functools import cached_property, lru_cache
 
 from xxgk.extract.cells import ReadState, SequenceRow
+from xxgk.extract.reading_order import rebuild
 from xxgk.extract.runs import holds_where_known, row_checks
 from xxgk.extract.solver import RunSolver
 from xxgk.extract.table_data import LAYOUT_BASIS, RUN_BASIS, PendingRow, RowSlot, TableResult, ambiguous_cells
@@ -152,8 +153,35 @@ class TableReader:
         split_over_lines = {p.slot.row.key for p in state.run_rows if "\n" in text[p.runs[0].start : p.runs[-1].end]}
         RunSolver(self).solve(state)
         self._drop_listed_sub_rows(state.result)
+        self._rebuild_reading_order(state.result, tokens, text)
         self._report_displaced(state.result, text, split_over_lines)
         return state.result
+
+    def _rebuild_reading_order(self, result: TableResult, tokens: list[Token], text: str) -> None:
+        """A table whose figures could not all be given a row, standing on several lines, read again as PDF text
+        in reading order (:mod:`xxgk.extract.reading_order`); if that gives the one reading under which the
+        relations hold, it replaces the first reading and its findings."""
+        for table_id, spans in list(result.displaced.items()):
+            if not any("\n" in text[s:e] for s, e in spans):
+                continue
+            table = next(t for t in self.fmt.tables if t.id == table_id)
+            cells = rebuild(self, tokens, table, result.values)
+            if cells is None:
+                continue
+            own = {table.key(r, c) for r in table.rows for c in table.columns}
+            for key in own:
+                result.values.pop(key, None)
+                result.provenance.pop(key, None)
+                result.raw.pop(key, None)
+            for key, tok in cells.items():
+                result.values[key] = tok.value
+                result.provenance[key] = (tok.start, tok.end)
+                result.raw[key] = tok.text
+            result.findings = [
+                f for f in result.findings if not (f.category is Category.EXTRACTION and set(f.keys) <= own)
+            ]
+            result.extra = [e for e in result.extra if e[3] != table_id]
+            del result.displaced[table_id]
 
     def _report_displaced(self, result: TableResult, text: str, split_over_lines: set[str]) -> None:
         """Figures the reader could not give a row, standing on several lines: the text's reading order mixed
