@@ -1,43 +1,27 @@
 """Assigning cells to rows while reading the token stream: a row's figures (with units, blanks and spans),
-rows with dropped blanks, rows whose digits ran together (kept for :mod:`xxgk.extract.solver`), the extra
-columns and rows a format does not define, and the label-less table 四 sequence."""
+rows whose digits ran together (kept for :mod:`xxgk.extract.solver`), the extra columns and rows a format
+does not define, and the label-less table 四 sequence. Rows whose cells do not match the columns are in
+:mod:`xxgk.extract.uneven`, space-aligned lines in :mod:`xxgk.extract.layout`."""
 
 from __future__ import annotations
 
-import bisect
-import itertools
-import re
-import statistics
 from collections import Counter
-from functools import cached_property
 from typing import TYPE_CHECKING
 
+from xxgk.extract.layout import LaidOutRows
 from xxgk.extract.runs import (
-    MAX_ROW_STEPS,
     Number,
-    SearchBudget,
-    holds_where_known,
     most_cells,
-    row_checks,
-    split_runs,
 )
-from xxgk.extract.table_data import LAYOUT_BASIS, PendingRow, RowSlot, TableResult, ambiguous_cells
+from xxgk.extract.table_data import PendingRow, RowSlot, TableResult
 from xxgk.extract.tokens import Kind, Token
-from xxgk.findings import Category, Finding, Severity
+from xxgk.extract.uneven import UnevenRows, trim_blanks
 from xxgk.formats import Column, Row, Table, TableKind, label_key
 
 if TYPE_CHECKING:
     from xxgk.extract.tables import TableReader
 
 MAX_PENDING = 10
-_WORD = re.compile(r"\S+")
-_LINE_BREAK = re.compile("\n")
-_NO_HEADER_CACHE: set[str] = set()  # token texts with no word that begins a column header
-_NEAR_HEADER = 2  # a figure stands at most this many characters from its column header's start
-_CLEARLY_NEARER = 3  # a figure's nearest header is at least this much nearer than the next one
-_LAYOUT_LINE = 240  # a longer line is no space-aligned table line
-_MIN_COLUMN_GAP = 2  # column headers (and a figure's two nearest ones) at least this far apart
-_FIGURE_SPREAD = 2.5  # figure centres this close stand in one column (centred or right-aligned figures)
 
 
 def _amount(value: Number, unit: str | None, column_unit: str | None) -> Number:
@@ -47,7 +31,7 @@ def _amount(value: Number, unit: str | None, column_unit: str | None) -> Number:
     return value
 
 
-class ReadState:
+class ReadState(LaidOutRows, UnevenRows):
     """The streaming state while reading tokens."""
 
     def __init__(self, reader: TableReader, result: TableResult, text: str = "") -> None:
@@ -188,7 +172,7 @@ class ReadState:
         self.seq_done = True
         self.seq_open = False
         keys = [seq.key(r, c) for r in seq.rows for c in seq.columns]
-        toks = _trim_blanks([t for t in self.seq_tokens if t.kind is not Kind.UNIT], len(keys))
+        toks = trim_blanks([t for t in self.seq_tokens if t.kind is not Kind.UNIT], len(keys))
         nums = [t for t in toks if t.kind is Kind.NUM]
         if len(toks) < len(keys) and len(nums) < len(keys) and any(t.run for t in nums):
             slot = RowSlot(seq, Row(key="__sequence__", labels=()), -1, ())
@@ -296,427 +280,6 @@ class ReadState:
             else:
                 self.result.values[key] = None
 
-    # -- space-aligned layout (pdftotext -layout): figures under their column headers ----------------------
-    @cached_property
-    def _line_breaks(self) -> list[int]:
-        """Where the document's lines end (found once, looked up by bisection: a page run onto one long line
-        would make a scan per token quadratic)."""
-        return [m.start() for m in _LINE_BREAK.finditer(self.text)]
-
-    def _line_bounds(self, pos: int) -> tuple[int, int]:
-        """The start and end (exclusive, without the line break) of the line holding ``pos``."""
-        breaks = self._line_breaks
-        i = bisect.bisect_left(breaks, pos)
-        return (breaks[i - 1] + 1 if i else 0), (breaks[i] if i < len(breaks) else len(self.text))
-
-    def _x(self, pos: int) -> int:
-        """The character column of a document position within its line (layout text counts every character
-        as one column, CJK included)."""
-        return pos - self._line_bounds(pos)[0]
-
-    def _line(self, pos: int) -> str:
-        start, end = self._line_bounds(pos)
-        return self.text[start:end]
-
-    def _note_headers(self, tok: Token) -> None:
-        """Remember where the column headers of a table stand in their lines: each word of the token that
-        begins exactly one column label of one table (自然 for 自然人, 商业企 for 商业企业)."""
-        starts = self.reader.column_starts
-        text = tok.text
-        if text in _NO_HEADER_CACHE:
-            return
-        found = False
-        for m in _WORD.finditer(text):
-            hits = starts.get(label_key(m.group()))
-            if not hits:
-                continue
-            found = True
-            for table_id, column, n in hits:
-                heads = self.header_x.setdefault(table_id, {})
-                if len(heads) == n and column in heads:
-                    continue  # (once every header was seen, 其他 and 总计 in row labels are no headers)
-                if len(self._line(tok.start)) > _LAYOUT_LINE:
-                    return  # (a page run onto one line is no layout)
-                heads.setdefault(column, []).append(self._x(tok.start + m.start()))
-        if not found and len(_NO_HEADER_CACHE) < 65536:
-            _NO_HEADER_CACHE.add(text)
-
-    def _blank_row(self, labels: list[Token]) -> bool:
-        """In a space-aligned table, a row label (on its line, or wrapped over two) followed by the next label
-        with no figure between: the row's cells are blank (a later reading with figures still wins)."""
-        if not labels:
-            return False
-        slot = self.reader.match(labels, self.cursor)
-        if slot is None or slot.index in self.filled or slot.table.kind is not TableKind.GRID:
-            return False
-        if len(self.header_x.get(slot.table.id, {})) != len(slot.table.columns):
-            return False  # (only under a header laid out by position)
-        key = label_key("".join(t.text for t in labels))
-        for label in labels:
-            if self.text[label.end : self._line_bounds(label.end)[1]].strip():
-                return False  # (a label with more on its line)
-        if not any(key.endswith(v) and (len(v) >= 4 or len(key) - len(v) <= 1) for v in slot.variants):
-            return False  # (the beginning of a label wrapped over lines)
-        if slot.row.optional:
-            # A variant row's label (（六）其他处理) is also the heading of the rows it replaces: blank only if
-            # none of those rows is in the table (decided when the tables are read).
-            self.optional_blanks.append((slot, (labels[0].start, labels[-1].end)))
-            return True
-        self._set_blank(slot, (labels[0].start, labels[-1].end))
-        self.cursor = max(self.cursor, slot.index + 1)  # (the next rows are looked for after this one)
-        return True
-
-    def _set_blank(self, slot: RowSlot, span: tuple[int, int]) -> None:
-        keys, _ = self.reader.row_cells[slot.index]
-        for cell in keys:
-            if cell not in self.result.values:
-                self.result.values[cell] = None
-                self.result.provenance[cell] = span
-
-    def finish_optional_blanks(self) -> None:
-        """Variant rows whose label stood alone with no figure: blank when none of the rows they replace has a
-        figure (then either reading of the label, a blank row or a heading over blank rows, leaves it blank)."""
-        for slot, span in self.optional_blanks:
-            group = slot.row.key.rsplit(".", 1)[-1]
-            replaced = [r for r in slot.table.rows if r.parent == group and r is not slot.row]
-            values = self.result.values
-            read = any(v is not None and k.startswith(r.key + ".") for r in replaced for k, v in values.items())
-            if replaced and not read:
-                self._set_blank(slot, span)
-
-    def _laid_out(self, table: Table, n: int, nums: list[Token]) -> bool:
-        """Whether a row's figures stand in a space-aligned table: every column header of the table seen,
-        and the figures on lines short enough to be a layout (a page run onto one line is none)."""
-        heads = self.header_x.get(table.id, {})
-        if not self.text or len(table.columns) != n or len(heads) != n:
-            return False
-        return all(self._line_bounds(t.start)[1] - self._line_bounds(t.start)[0] <= _LAYOUT_LINE for t in nums)
-
-    def _note_figure_columns(self, table_id: str, nums: list[Token]) -> None:
-        centres = self.figure_x.setdefault(table_id, [])
-        starts = self.figure_starts.setdefault(table_id, [])
-        for t in nums:
-            start = self._x(t.start)
-            starts.append(start)
-            centres.append(start + (t.end - t.start) / 2)
-
-    def _column_x(self, table: Table) -> tuple[list[float], bool] | None:
-        """Where a space-aligned table's columns stand: the centres of its figures, which fall into one group
-        per column when every column has a figure somewhere in the table. Headers are no measure there: text
-        tools squeeze CJK header words, so a header row drifts left of the figures under it. Otherwise the
-        headers' starts, if every group of figures starts right under one. With whether figures are measured
-        by their centres (else by their starts)."""
-        n = len(table.columns)
-        centres = sorted(self.figure_x.get(table.id, ()))
-        groups: list[list[float]] = []
-        for c in centres:
-            if groups and c - groups[-1][-1] <= _FIGURE_SPREAD:
-                groups[-1].append(c)
-            else:
-                groups.append([c])
-        if len(groups) == n and all(g[-1] - g[0] <= 2 * _FIGURE_SPREAD for g in groups):
-            return [statistics.median(g) for g in groups], True
-        heads = self.header_x.get(table.id, {})
-        if len(heads) != n or any(len(v) != 1 for v in heads.values()):
-            return None
-        xs = [float(heads[i][0]) for i in range(n)]
-        starts = sorted(self.figure_starts.get(table.id, ()))
-        if all(any(abs(x0 - x) <= _NEAR_HEADER for x in xs) for x0 in starts):
-            return xs, False
-        return None
-
-    def finish_laid_out_rows(self) -> None:
-        """Place the figures of space-aligned rows that have fewer figures than cells (the rest blank)."""
-        columns: dict[str, tuple[list[float], bool] | None] = {}
-        for slot, keys, units, nums, label_end in self.laid_out_rows:
-            table = slot.table
-            if table.id not in columns:
-                columns[table.id] = self._column_x(table)
-            found = columns[table.id]
-            # A label reaching into the figure columns (a group label and a row label side by side, as
-            # inscriptis lays out a row under a spanned cell) means the row's cells are not in the table's columns.
-            inside = label_end >= min(self.figure_starts.get(table.id, (0,)))
-            if found is None or inside or not self._place_by_position(slot, keys, units, nums, *found):
-                self._assign_uneven(slot, keys, units, nums, nums)
-        self.laid_out_rows = []
-
-    def _place_by_position(
-        self,
-        slot: RowSlot,
-        keys: list[str],
-        units: list[str | None],
-        nums: list[Token],
-        xs: list[float],
-        by_centre: bool,
-    ) -> bool:
-        """Figures of a space-aligned row placed in the columns they stand in (``xs``: where each column's
-        figures are centred). Each figure must stand within a few characters of one column and clearly nearer
-        to it than to any other; the figures keep the columns' order; and the row's relations hold where the
-        placement lets them be assessed. Otherwise nothing is placed."""
-        n = len(keys)
-        if any(b - a < _MIN_COLUMN_GAP for a, b in itertools.pairwise(xs)):
-            return False
-        placed: list[int] = []
-        for tok in nums:
-            x = self._x(tok.start) + ((tok.end - tok.start) / 2 if by_centre else 0)
-            dist = sorted((abs(x - hx), i) for i, hx in enumerate(xs))
-            (best, col), (second, _) = dist[0], dist[1]
-            # (right under a column and the next one at least 2 further, or 2 off and the next at least 3 further)
-            clear = (best <= 1.5 and second - best >= 2) or (
-                best <= _NEAR_HEADER + 0.5 and second - best >= _CLEARLY_NEARER
-            )
-            if not clear or (placed and col <= placed[-1]):
-                return False
-            placed.append(col)
-        cells: list[Token | None] = [None] * n
-        for tok, col in zip(nums, placed, strict=True):
-            cells[col] = tok
-        checks = row_checks(self.reader.fmt.id, tuple(keys))
-        if not holds_where_known(checks, [t.value if t is not None else None for t in cells]):
-            return False
-        for key, cell, unit in zip(keys, cells, units, strict=True):
-            if cell is None:
-                self.result.values[key] = None
-            else:
-                self._set(key, cell, unit)
-        return True
-
-    def _unplaced(self, slot: RowSlot, keys: list[str], nums: list[Token]) -> None:
-        raw = " ".join(t.text for t in nums)
-        self.short_rows = True
-        if row_checks(self.reader.fmt.id, tuple(keys)) and (len(nums) > 1 or nums[0].value):
-            self.short_rows_not_summing[slot.table.id] += 1  # (its last figure is no total of the others)
-        self._left_unread(
-            keys,
-            nums,
-            ambiguous_cells(
-                list(keys),
-                (nums[0].start, nums[-1].end),
-                raw,
-                f"“{slot.row.labels[0]}”只有{len(nums)}个数字（{raw}），少于法定的{len(keys)}列，空白单元格没有留下"
-                "位置，各数字所在的列无法确定；相关单元格记为空值",
-                LAYOUT_BASIS + "；空白不等于0",
-            ),
-        )
-
-    def _left_unread(self, keys: list[str], toks: list[Token], finding: Finding) -> None:
-        """Cells the text does not let the reader place: null, with the figures they were read from as their
-        provenance, and named in ``finding``."""
-        span = (toks[0].start, toks[-1].end)
-        raw = " ".join(t.text for t in toks)
-        for key in keys:
-            self.result.values[key] = None
-            self.result.provenance[key] = span
-            self.result.raw[key] = raw
-        self.result.findings.append(finding)
-
-    def _assign_padded(self, slot: RowSlot, keys: list[str], units: list[str | None], toks: list[Token]) -> None:
-        """More cells than columns, the extra ones blank: the empty cells a spanned label left before the
-        figures (``| （一）予以公开 | | 290 | 1 | | |``), or blank cells after them. In a Markdown row, whose
-        closing pipe ends the last cell, the figures are the row's last cells. Elsewhere every placement that
-        drops blanks at the two ends is tried: cells on which the placements that satisfy the row's relations
-        differ are ``None`` with a finding, never shifted by a guess."""
-        n = len(keys)
-        extra = len(toks) - n
-        lead = 0
-        while lead < len(toks) and toks[lead].kind is _BLANK:
-            lead += 1
-        trail = 0
-        while trail < len(toks) and toks[-1 - trail].kind is _BLANK:
-            trail += 1
-        if self.markdown_row and lead >= extra:
-            readings = [toks[extra:]]
-        else:
-            readings = [toks[k : len(toks) - (extra - k)] for k in range(extra + 1) if k <= lead and extra - k <= trail]
-        if not readings:  # figures on both sides beyond the columns: keep the first cells, as before
-            readings = [_trim_blanks(toks, n)[:n]]
-        if len(readings) > 1:
-            checks = row_checks(self.reader.fmt.id, tuple(keys))
-            kept = [r for r in readings if holds_where_known(checks, [t.value if t.kind is _NUM else None for t in r])]
-            readings = kept or readings
-        for i, key in enumerate(keys):
-            cells = {id(r[i]) for r in readings}
-            if len(cells) == 1:
-                self._set(key, readings[0][i], units[i])
-            else:
-                self.result.values[key] = None
-        differ = [key for i, key in enumerate(keys) if len({id(r[i]) for r in readings}) > 1]
-        if differ:
-            span = (toks[0].start, toks[-1].end)
-            raw = " | ".join(t.text for t in toks)
-            message = (
-                f"本行单元格（{len(toks)}个）多于法定列数（{n}列），"
-                "无法确定哪些空白单元格是多出来的；相关单元格记为空值"
-            )
-            self.result.findings.append(ambiguous_cells(differ, span, raw, message, LAYOUT_BASIS))
-
-    def _assign_with_extra_column(
-        self, slot: RowSlot, keys: list[str], units: list[str | None], nums: list[Token]
-    ) -> None:
-        """More numbers than statutory columns: a column the format does not have (法人或其他组织小计 …).
-
-        The column is the one whose removal lets the row's own relations hold (a remembered position for the
-        table wins when several do); its numbers go to ``extra``. If the table cannot tell, the row's cells are
-        reported instead of guessed."""
-        n = len(keys)
-        checks = row_checks(self.reader.fmt.id, tuple(keys))
-        candidates: list[int] = []
-        if len(nums) == n + 1:
-            for p in range(n + 1):
-                parts = [t.value for i, t in enumerate(nums) if i != p]
-                if all(v is not None for v in parts) and holds_where_known(checks, parts):
-                    candidates.append(p)
-        remembered = self.extra_position.get(slot.table.id)
-        readings = {tuple(t.value for i, t in enumerate(nums) if i != p) for p in candidates}
-        if remembered in candidates:
-            position: int | None = remembered
-        elif candidates and len(readings) == 1:
-            position = candidates[0]
-        else:
-            position = None
-        if position is None:
-            why = f"本行有{len(nums)}个数字，多于法定的{n}列，无法判断哪一列是表外列"
-            self.result.displaced.setdefault(slot.table.id, []).append((nums[0].start, nums[-1].end))
-            raw = " ".join(t.text for t in nums)
-            self._left_unread(keys, nums, self.reader.ambiguous_finding(keys, (nums[0].start, nums[-1].end), raw, why))
-            return
-        if len(candidates) == 1:
-            self.extra_position[slot.table.id] = position
-        kept = [t for i, t in enumerate(nums) if i != position]
-        for key, tok, unit in zip(keys, kept, units, strict=True):
-            self._set(key, tok, unit)
-        extra = nums[position]
-        self.result.extra.append(
-            (
-                f"{slot.row.labels[0]}（表外列，第{position + 1}列）",
-                [extra.value],
-                (extra.start, extra.end),
-                slot.table.id,
-            )
-        )
-
-    def _assign_with_dropped_blanks(
-        self, slot: RowSlot, keys: list[str], units: list[str | None], nums: list[Token]
-    ) -> bool:
-        """Fewer numbers than columns and no blank cell between them: blank cells that left no trace (a page's
-        empty ``<td>`` scraped as text, tab runs, one cell per line with empty cells dropped).
-
-        When the row's own relations hold with the last number in the last column (总计 = the sum of the
-        applicant columns) and the other numbers in the first ones, that is the reading; the columns between
-        are blank (``null``) and the row is named in an ``extract.dropped_blanks`` finding, since which
-        columns were blank is inferred. Otherwise (no relation over the row, or it fails) the row is read
-        left to right as before."""
-        n, k = len(keys), len(nums)
-        checks = row_checks(self.reader.fmt.id, tuple(keys))
-        if not checks:
-            return False
-        head = [t.value for t in nums[:-1]]
-        last = nums[-1].value
-        if last is None or any(v is None for v in head):
-            return False
-        parts: list[Number] = [*head, *([0] * (n - k)), last]  # type: ignore[list-item]
-        if not holds_where_known(checks, parts):
-            return False
-        # The total is certain; which columns the other figures stand in (and which were blank) is not: they
-        # are null and named in the finding, never placed by their order alone.
-        for key in keys[: n - 1]:
-            self.result.values[key] = None
-            self.result.provenance[key] = (nums[0].start, nums[-2].end)
-            self.result.raw[key] = " ".join(t.text for t in nums[:-1])
-        self._set(keys[-1], nums[-1], units[-1])
-        raw = " ".join(t.text for t in nums)
-        self.dropped_blanks.append((slot.row.labels[0], keys[: n - 1], (nums[0].start, nums[-1].end), raw))
-        self.inferred_totals.append((slot.table.id, keys[-1], (nums[0].start, nums[-1].end), raw))
-        self.short_rows_summing[slot.table.id] += 1
-        self.short_rows = True
-        return True
-
-    def _assign_run_with_dropped_blanks(
-        self, slot: RowSlot, keys: list[str], units: list[str | None], nums: list[Token]
-    ) -> None:
-        """Digits that ran together and are too few for the row's cells (``2626`` for seven columns): the
-        blank cells left nothing behind. As in :meth:`_assign_with_dropped_blanks`, the last number is the
-        总计 and the others fill the first columns; the split is the one under which the row's relations hold.
-        If none or several do, every cell of the row is reported instead of guessed."""
-        n = len(keys)
-        self.short_rows = True
-        checks = row_checks(self.reader.fmt.id, tuple(keys))
-        runs = [t.text for t in nums]
-        readings: set[tuple[Number, ...]] = set()
-        budget = SearchBudget(MAX_ROW_STEPS)
-        if checks:
-            for m in range(max(2, len(runs)), min(most_cells(nums), n) + 1):
-                for split in split_runs(runs, m, None, budget):
-                    parts = [*split[:-1], *([0] * (n - m)), split[-1]]
-                    if all(v is not None for v in parts) and holds_where_known(checks, parts):
-                        readings.add(tuple(split))  # type: ignore[arg-type]
-                    if len(readings) > 1:
-                        break
-        span = (nums[0].start, nums[-1].end)
-        raw = " ".join(runs)
-        if checks and not readings and not budget.spent:
-            self.short_rows_not_summing[slot.table.id] += 1
-        if len(readings) != 1 or budget.spent:
-            why = f"数字少于本行的{n}列，空白单元格没有留下分隔，" + (
-                "有多种拆分都满足勾稽关系"
-                if readings
-                else ("没有任何拆分能满足本行的勾稽关系" if checks else "本行没有勾稽关系可以确定各数字所在的列")
-            )
-            self._left_unread(keys, nums, self.reader.ambiguous_finding(keys, span, raw, why))
-            return
-        (reading,) = readings
-        # The total is certain; the other figures keep their order, but which columns they stand in (and which
-        # were blank) the text no longer says: those cells are reported, not guessed.
-        total = keys[-1]
-        self.result.values[total] = reading[-1]
-        self.result.provenance[total] = span
-        self.result.raw[total] = raw
-        self.inferred_totals.append((slot.table.id, total, span, raw))
-        self.short_rows_summing[slot.table.id] += 1
-        unplaced = keys[:-1]
-        figures = "、".join(str(v) for v in reading[:-1])
-        why = f"数字少于本行的{n}列，空白单元格没有留下分隔：合计为{reading[-1]}，其余数字（{figures}）所在的列无法确定"
-        self._left_unread(unplaced, nums, self.reader.ambiguous_finding(unplaced, span, raw, why))
-
-    def report_dropped_blanks(self) -> None:
-        """One finding for the rows whose blank cells were placed by :meth:`_assign_with_dropped_blanks`; and
-        the totals read as a short row's last figure are unread again in a table where no fewer short rows show
-        that 总计 may be blank (their last figure is not the sum of the others, or a lone figure): there a last
-        figure equal to the sum of the others may be an applicant column's, with the total left blank. (Where
-        most short rows sum, the others are the source's own arithmetic errors.)"""
-        summing, not_summing = self.short_rows_summing, self.short_rows_not_summing
-        unsure = [t for t in self.inferred_totals if not_summing[t[0]] >= summing[t[0]]]
-        if unsure:
-            keys = [key for _, key, _, _ in unsure]
-            for key in keys:
-                self.result.values[key] = None
-            _, _, span, raw = unsure[0]
-            message = (
-                f"本表有数字少于列数的行，末位数字不等于其余数字之和，说明总计列可能留空；{len(keys)}行的末位数字"
-                "虽等于其余数字之和，也可能属于其他列，总计记为空值，请对照原件核实"
-            )
-            self.result.findings.append(ambiguous_cells(keys, span, raw, message, LAYOUT_BASIS + "；空白不等于0"))
-        if not self.dropped_blanks:
-            return
-        labels = "、".join(f"“{label}”" for label, _, _, _ in self.dropped_blanks[:5])
-        more = f"等{len(self.dropped_blanks)}行" if len(self.dropped_blanks) > 5 else ""
-        _, _, first, raw = self.dropped_blanks[0]
-        self.result.findings.append(
-            Finding(
-                rule="extract.dropped_blanks",
-                category=Category.EXTRACTION,
-                severity=Severity.WARNING,
-                message=(
-                    f"{labels}{more}的数字少于法定列数，空白单元格没有留下分隔：末位数字按本行勾稽关系记入最后一列"
-                    "（总计），其余数字所在的列无法确定，记为空值，请对照原件核实"
-                ),
-                keys=[key for _, keys, _, _ in self.dropped_blanks for key in keys],
-                span=first,
-                evidence=raw,
-                basis="表格每行的勾稽关系（总计 = 各列之和）；空白不等于0",
-            )
-        )
-
     def _set(self, key: str, tok: Token, column_unit: str | None) -> None:
         if tok.kind is Kind.NUM and tok.value is not None:
             self.result.values[key] = _amount(tok.value, tok.unit, column_unit)
@@ -743,14 +306,3 @@ def _cells_from_first_number(toks: list[Token]) -> int:
         if t.kind is Kind.NUM:
             return sum(1 for u in toks[i:] if u.kind in (Kind.NUM, Kind.BLANK))
     return 0
-
-
-def _trim_blanks(toks: list[Token], n: int) -> list[Token]:
-    """Drop padding blanks around the cells while there are more cells than columns: trailing ones first (a
-    row closed by ``|`` or ``||``), then leading ones (an empty label cell before the numbers)."""
-    toks = list(toks)
-    while len(toks) > n and toks and toks[-1].kind is Kind.BLANK:
-        toks.pop()
-    while len(toks) > n and toks and toks[0].kind is Kind.BLANK:
-        toks.pop(0)
-    return toks
