@@ -1,11 +1,12 @@
-"""PDF reader: text layer via pypdfium2, table grids from ruling lines via pdfplumber, OCR for scanned pages.
+"""PDF reader: everything from PDFium (pypdfium2): the text layer, character boxes, ruling lines; OCR for scans.
 
-Pages without vector graphics take the fast path (pypdfium2's text, one LINE block per line). Pages with
-graphics are laid out with pdfplumber: tables come from the cell geometry (ruling lines, with white
-background boxes ignored), so every number lands in its own cell even where the flattened text puts the
-numbers of a two-line row on the wrong line. Text outside the tables becomes LINE blocks, interleaved with the
-tables by vertical position. Where a page has no ruling lines but several lines ending in numbers, the table
-is rebuilt from word positions (the box layout of :mod:`xxgk.ingest.ocr`).
+Pages without vector graphics take the fast path (PDFium's text, one LINE block per line). Pages with graphics
+are laid out from their characters and rulings (:mod:`xxgk.ingest.pdfium_page`): tables come from the cell
+geometry (ruling lines, with white background boxes ignored), so every number lands in its own cell even where
+the flattened text puts the numbers of a two-line row on the wrong line. Text outside the tables becomes LINE
+blocks, interleaved with the tables by vertical position. Where a page has no ruling lines but several lines
+ending in numbers, the table is rebuilt from word positions (the box layout of :mod:`xxgk.ingest.ocr`). Pages
+are read and released one at a time.
 
 Grids (:mod:`xxgk.ingest.grid`): a merged cell's text sits in its top-left grid cell; the other grid cells it
 covers repeat the text with ``spanned=True``. Blank cells stay ``""`` (blank is not 0). Tables broken across
@@ -19,8 +20,6 @@ crossings and :data:`MAX_CELLS` cells; :data:`TABLE_TIME_BUDGET` seconds of tabl
 
 from __future__ import annotations
 
-import io
-import logging
 import re
 import time
 from collections.abc import Iterable
@@ -32,14 +31,11 @@ from xxgk.ingest.document import BlockKind, Document
 from xxgk.ingest.furniture import furniture
 from xxgk.ingest.grid import CellGrid, build_grid
 from xxgk.ingest.ocr import Box, layout
-
-# pdfminer (under pdfplumber) logs a warning per glyph for fonts without a FontBBox (Chrome's print-to-PDF
-# output, for one); they say nothing about the document's text and would flood a batch run's stderr.
-logging.getLogger("pdfminer").setLevel(logging.ERROR)
+from xxgk.ingest.pdfium_page import page_chars, page_edges, table_cells
 
 MAX_PAGES = 500
 MAX_EDGES = 6000
-MAX_GRID = 6000  # distinct horizontal × vertical ruling positions: pdfplumber's cost grows with the crossings
+MAX_GRID = 6000  # distinct horizontal × vertical ruling positions: joining rulings into cells grows with them
 MAX_CELLS = 5000
 MAX_CHARS_PER_PAGE = 60000
 TABLE_TIME_BUDGET = 120.0
@@ -128,21 +124,13 @@ def _wrapped_number(lines: list[str]) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# One page through pdfplumber
-
-
-def _keep_object(obj: dict[str, Any]) -> bool:
-    """Drop white, unstroked boxes: Word/WPS paint them behind text lines and they are not table rulings."""
-    if obj.get("object_type") == "rect" and obj.get("fill") and not obj.get("stroke"):
-        color = obj.get("non_stroking_color")
-        if isinstance(color, list | tuple) and tuple(color) in _WHITE:
-            return False
-    return True
+# One page laid out: characters and rulings (from PDFium) → lines and table grids
 
 
 def _line_edge(x0: float, top: float, x1: float, bottom: float) -> dict[str, Any]:
     return {
         "object_type": "line",
+        "orientation": "h" if top == bottom else "v",
         "x0": x0,
         "x1": x1,
         "top": top,
@@ -152,11 +140,11 @@ def _line_edge(x0: float, top: float, x1: float, bottom: float) -> dict[str, Any
     }
 
 
-def _closing_edges(edges: list[dict[str, Any]], tol: float = 3.0) -> dict[str, Any]:
-    """Table settings that close tables left open where a page break cut them.
+def _closing_edges(edges: list[dict[str, Any]], tol: float = 3.0) -> list[dict[str, Any]]:
+    """Horizontal rules that close tables left open where a page break cut them.
 
     Word/WPS draw no rule where a table breaks across pages: the column rules of the last (or first) row end
-    in the air and pdfplumber finds no cell there. Where two or more vertical rules end at the same height, a
+    in the air and no cell is found there. Where two or more vertical rules end at the same height, a
     horizontal rule joining them is added. (Closing open sides the same way joined tables stacked on a page,
     so it is not done.)
     """
@@ -169,7 +157,7 @@ def _closing_edges(edges: list[dict[str, Any]], tol: float = 3.0) -> dict[str, A
                 x0, x1 = min(float(e["x0"]) for e in group), max(float(e["x1"]) for e in group)
                 if x1 - x0 > tol:
                     extra_h.append(_line_edge(x0, y, x1, y))
-    return {"explicit_horizontal_lines": extra_h}
+    return extra_h
 
 
 def _group_by(edges: list[dict[str, Any]], key: str, tol: float) -> list[list[dict[str, Any]]]:
@@ -182,34 +170,33 @@ def _group_by(edges: list[dict[str, Any]], key: str, tol: float) -> list[list[di
     return groups
 
 
-def _plumber_items(ppage: Any, page_no: int, warnings: list[str], use_tables: bool) -> list[_PageItem]:
-    """LINE and TABLE items of one page with their top coordinate, in reading order."""
-    page = ppage.filter(_keep_object)
-    chars = [c for c in page.chars if str(c.get("text", "")).strip()]
-    if len(chars) > MAX_CHARS_PER_PAGE:
+def _page_items(page: Any, textpage: Any, page_no: int, warnings: list[str]) -> list[_PageItem]:
+    """LINE and TABLE items of one page with their top coordinate, in reading order: characters placed in the
+    cells of the page's ruled tables, the rest grouped into lines; a page with rows of numbers but no rulings
+    is laid out by word positions."""
+    height = float(page.get_height())
+    chars, more = page_chars(textpage, height, MAX_CHARS_PER_PAGE)
+    if more:
         warnings.append(
             f"第 {page_no} 页字符过多，只读取前 {MAX_CHARS_PER_PAGE} 个 (page {page_no}: too many characters)"
         )
-        chars = chars[:MAX_CHARS_PER_PAGE]
     grids: list[CellGrid] = []
-    if use_tables:
-        edges = page.edges
-        crossings = len({round(float(e["top"])) for e in edges if e.get("orientation") == "h"}) * len(
-            {round(float(e["x0"])) for e in edges if e.get("orientation") == "v"}
+    edges = page_edges(page, height, MAX_EDGES)
+    crossings = 0
+    if edges is not None:
+        crossings = len({round(float(e["top"])) for e in edges if e["orientation"] == "h"}) * len(
+            {round(float(e["x0"])) for e in edges if e["orientation"] == "v"}
         )
-        if len(edges) > MAX_EDGES or crossings > MAX_GRID:
-            warnings.append(
-                f"第 {page_no} 页线条过多，未识别表格 (page {page_no}: too many ruling lines, tables skipped)"
-            )
-        else:
-            for table in page.find_tables(_closing_edges(edges)):
-                grid = build_grid(table.cells, MAX_CELLS)
-                if grid is not None and len(grid.xs) > 2:
-                    grids.append(grid)
+    if edges is None or crossings > MAX_GRID:
+        warnings.append(f"第 {page_no} 页线条过多，未识别表格 (page {page_no}: too many ruling lines, tables skipped)")
+    elif edges:
+        for cells in table_cells(edges, _closing_edges(edges)):
+            grid = build_grid(cells, MAX_CELLS)
+            if grid is not None and len(grid.xs) > 2:
+                grids.append(grid)
     loose: list[dict[str, Any]] = []
     for ch in chars:
-        x = (float(ch["x0"]) + float(ch["x1"])) / 2
-        y = (float(ch["top"]) + float(ch["bottom"])) / 2
+        x, y = ch["cx"], ch["cy"]
         for grid in grids:
             cell = grid.locate(x, y)
             if cell is not None:
@@ -225,7 +212,7 @@ def _plumber_items(ppage: Any, page_no: int, warnings: list[str], use_tables: bo
         else:  # a framed paragraph, not a table: its text goes back to the lines
             loose.extend(ch for chars_ in grid.items for ch in chars_)
     text_lines = _group_lines(loose)
-    if use_tables and not grids and sum(1 for ln in text_lines if _is_numeric_row(ln.text())) >= 3:
+    if not grids and sum(1 for ln in text_lines if _is_numeric_row(ln.text())) >= 3:
         return _text_position_items(text_lines)
     items.extend(_PageItem(line.top, line.bottom, line.text()) for line in text_lines)
     items.sort(key=lambda item: item.top)
@@ -336,10 +323,21 @@ def _continue_split_row(builder: DocumentBuilder, rows: list[list[GridCell]], pa
     del rows[0]
 
 
+@dataclass(slots=True)
+class _ReadState:
+    """What reading a PDF's pages keeps from page to page."""
+
+    deadline: float
+    budget_warned: bool = False
+    scanned: list[int] = field(default_factory=list)
+    ocr_done: int = 0
+    ocr_missing: str | None = None
+    text_pages: int = 0
+
+
 def read_pdf(data: bytes, source: str) -> Document:
     """Read a PDF into LINE and TABLE blocks, page by page (``Block.page`` is 1-based)."""
     import pypdfium2 as pdfium
-    import pypdfium2.raw as pdfium_c
 
     try:
         pdf = pdfium.PdfDocument(data)
@@ -347,6 +345,7 @@ def read_pdf(data: bytes, source: str) -> Document:
         raise _open_error(exc, source) from exc
     builder = DocumentBuilder()
     warnings = builder.warnings
+    state = _ReadState(time.monotonic() + TABLE_TIME_BUDGET)
     try:
         total = len(pdf)
         if total == 0:
@@ -356,79 +355,33 @@ def read_pdf(data: bytes, source: str) -> Document:
             warnings.append(
                 f"PDF 共 {total} 页，只读取前 {MAX_PAGES} 页 (only the first {MAX_PAGES} of {total} pages read)"
             )
-        plumber: Any = None
-        plumber_failed = False
-        deadline = time.monotonic() + TABLE_TIME_BUDGET
-        budget_warned = False
-        scanned: list[int] = []
-        ocr_done = 0
-        ocr_missing: str | None = None
-        text_pages = 0
         for index in range(count):
             page_no = index + 1
             try:
                 page = pdf[index]
-                text = page.get_textpage().get_text_range()
             except Exception as exc:  # one bad page must not lose the others
                 warnings.append(f"第 {page_no} 页无法读取 (page {page_no} unreadable: {exc})")
                 continue
-            if not text.strip():
-                if _has_objects(page, pdfium_c.FPDF_PAGEOBJ_IMAGE):
-                    scanned.append(page_no)
-                    if ocr_missing is None and ocr_done < MAX_OCR_PAGES:
-                        try:
-                            _ocr_page(builder, page, page_no)
-                            ocr_done += 1
-                        except ImportError as exc:
-                            ocr_missing = str(exc)
-                        except Exception as exc:  # OCR failing on one page must not lose the rest
-                            warnings.append(f"第 {page_no} 页文字识别失败 (page {page_no}: OCR failed: {exc})")
-                continue
-            text_pages += 1
-            items: list[_PageItem] | None = None
-            if _has_objects(page, pdfium_c.FPDF_PAGEOBJ_PATH) or _has_numeric_rows(text):
-                if time.monotonic() > deadline:
-                    if not budget_warned:
-                        warnings.append(
-                            f"表格识别超时，第 {page_no} 页起只读取文字 (table analysis time budget spent; "
-                            f"text only from page {page_no})"
-                        )
-                        budget_warned = True
-                elif not plumber_failed:
-                    try:
-                        if plumber is None:
-                            import pdfplumber
-
-                            plumber = pdfplumber.open(io.BytesIO(data))
-                        items = _plumber_items(plumber.pages[index], page_no, warnings, use_tables=True)
-                    except Exception as exc:
-                        if plumber is None:
-                            plumber_failed = True
-                        warnings.append(
-                            f"第 {page_no} 页表格识别失败，只读取文字 (page {page_no}: table analysis failed: {exc})"
-                        )
-                        items = None
-            if items is None:
-                items = [_PageItem(0.0, 0.0, line) for line in _pdfium_lines(text)]
-            opening = next((item for item in items if item.rows is not None or furniture(item.text) is None), None)
-            if opening is not None and opening.rows:  # the page opens with a table (after its furniture)
-                _continue_split_row(builder, opening.rows, page_no)
-            for item in items:
-                _add_item(builder, item, page_no)
-        if plumber is not None:
-            plumber.close()
+            try:  # (pages are released one by one: a long report never holds them all)
+                _read_page(builder, page, page_no, state)
+            except Exception as exc:
+                warnings.append(f"第 {page_no} 页无法读取 (page {page_no} unreadable: {exc})")
+            finally:
+                page.close()
         meta = _metadata(pdf)
     finally:
         pdf.close()
     meta["pages"] = str(total)
+    scanned, ocr_done = state.scanned, state.ocr_done
     if scanned:
         meta["scanned_pages"] = ",".join(map(str, scanned))
-        if ocr_missing is not None:
+        if state.ocr_missing is not None:
             message = (
                 f"第 {','.join(map(str, scanned[:20]))} 页是扫描图像，未安装文字识别组件 (OCR)，无法读取 "
-                f"(scanned pages without a text layer; OCR not installed: pip install 'xxgk[ocr]'; {ocr_missing})"
+                f"(scanned pages without a text layer; OCR not installed: pip install 'xxgk[ocr]'; "
+                f"{state.ocr_missing})"
             )
-            if text_pages == 0:
+            if state.text_pages == 0:
                 raise _ingest_error(f"{message}: {source}")
             warnings.append(message)
         elif len(scanned) > ocr_done:
@@ -440,6 +393,54 @@ def read_pdf(data: bytes, source: str) -> Document:
     if not builder.items:
         raise _ingest_error(f"PDF 中没有可读取的文字 (no text in PDF): {source}")
     return builder.build(source, "pdf", meta)
+
+
+def _read_page(builder: DocumentBuilder, page: Any, page_no: int, state: _ReadState) -> None:
+    """One page into the builder: its text layer laid out (tables from its rulings), or OCR for a scan."""
+    import pypdfium2.raw as pdfium_c
+
+    warnings = builder.warnings
+    textpage = page.get_textpage()
+    try:
+        text = textpage.get_text_range()
+        if not text.strip():
+            if _has_objects(page, pdfium_c.FPDF_PAGEOBJ_IMAGE):
+                state.scanned.append(page_no)
+                if state.ocr_missing is None and state.ocr_done < MAX_OCR_PAGES:
+                    try:
+                        _ocr_page(builder, page, page_no)
+                        state.ocr_done += 1
+                    except ImportError as exc:
+                        state.ocr_missing = str(exc)
+                    except Exception as exc:  # OCR failing on one page must not lose the rest
+                        warnings.append(f"第 {page_no} 页文字识别失败 (page {page_no}: OCR failed: {exc})")
+            return
+        state.text_pages += 1
+        items: list[_PageItem] | None = None
+        if _has_objects(page, pdfium_c.FPDF_PAGEOBJ_PATH) or _has_numeric_rows(text):
+            if time.monotonic() > state.deadline:
+                if not state.budget_warned:
+                    warnings.append(
+                        f"表格识别超时，第 {page_no} 页起只读取文字 (table analysis time budget spent; "
+                        f"text only from page {page_no})"
+                    )
+                    state.budget_warned = True
+            else:
+                try:
+                    items = _page_items(page, textpage, page_no, warnings)
+                except Exception as exc:  # a page the layout cannot handle keeps its text
+                    warnings.append(
+                        f"第 {page_no} 页表格识别失败，只读取文字 (page {page_no}: table analysis failed: {exc})"
+                    )
+        if items is None:
+            items = [_PageItem(0.0, 0.0, line) for line in _pdfium_lines(text)]
+        opening = next((item for item in items if item.rows is not None or furniture(item.text) is None), None)
+        if opening is not None and opening.rows:  # the page opens with a table (after its furniture)
+            _continue_split_row(builder, opening.rows, page_no)
+        for item in items:
+            _add_item(builder, item, page_no)
+    finally:
+        textpage.close()
 
 
 def _has_numeric_rows(text: str) -> bool:
