@@ -17,6 +17,7 @@ from xxgk.extract.table_data import PendingRow, RowSlot, TableResult
 from xxgk.extract.tokens import Kind, Token
 from xxgk.extract.uneven import UnevenRows, trim_blanks
 from xxgk.formats import Column, Row, Table, TableKind, label_key
+from xxgk.ingest.document import UNREADABLE
 
 if TYPE_CHECKING:
     from xxgk.extract.tables import TableReader
@@ -67,6 +68,7 @@ class ReadState(LaidOutRows, UnevenRows):
         self.laid_out_rows: list[tuple[RowSlot, list[str], list[str | None], list[Token], int]] = []
         self.figure_x: dict[str, list[float]] = {}
         self.figure_starts: dict[str, list[int]] = {}
+        self.unreadable: list[str] = []  # cells the reader could not read (cut off at the page edge)
 
     def feed(self, tok: Token) -> None:
         kind = tok.kind
@@ -194,6 +196,10 @@ class ReadState(LaidOutRows, UnevenRows):
             keys, units = self.reader.row_cells[slot.index]
         n = len(keys)
         nums = [t for t in toks if t.kind is _NUM]
+        if toks and toks[-1].text == UNREADABLE and len(toks) <= n:
+            self.filled.add(slot.index)
+            self._assign_cut(keys, units, toks)
+            return
         if not nums:
             # Only blank cells: the row is blank unless a later reading has numbers (a header cell such
             # as 总计 followed by empty cells looks the same).
@@ -234,6 +240,20 @@ class ReadState(LaidOutRows, UnevenRows):
             self.laid_out_rows.append((slot, keys, units, nums, label_end))
             return
         self._assign_uneven(slot, keys, units, toks, nums)
+
+    def _assign_cut(self, keys: list[str], units: list[str | None], toks: list[Token]) -> None:
+        """A row whose last cell the reader could not read (the page edge cut the table off there): its cells
+        stand where they are, left to right (a ruled grid leaves no blank out); from the unreadable cell on,
+        the row's cells are null and reported."""
+        read = len(toks) - 1
+        for key, tok, unit in zip(keys[:read], toks[:read], units[:read], strict=True):
+            self._set(key, tok, unit)
+        cut = toks[-1]
+        for key in keys[read:]:
+            self.result.values[key] = None
+            self.result.provenance[key] = (cut.start, cut.end)
+            self.result.raw[key] = cut.text
+            self.unreadable.append(key)
 
     def _assign_uneven(
         self, slot: RowSlot, keys: list[str], units: list[str | None], toks: list[Token], nums: list[Token]

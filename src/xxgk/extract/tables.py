@@ -20,6 +20,7 @@ from xxgk.extract.table_data import LAYOUT_BASIS, RUN_BASIS, PendingRow, RowSlot
 from xxgk.extract.tokens import UNITS, Kind, Token
 from xxgk.findings import Category, Finding
 from xxgk.formats import Column, Format, TableKind, label_key
+from xxgk.ingest.document import UNREADABLE
 
 _PREFIX_CHARS = 6  # a shorter beginning of a label says too little
 _PREFIX_ROWS = 6  # rows after the last one read that a wrapped label may begin
@@ -125,11 +126,12 @@ class TableReader:
         return opens
 
     def is_sequence_header(self, key: str) -> bool:
-        """Whether a (possibly run-together) label consists only of table-四 header words."""
+        """Whether a (possibly run-together) label consists only of table-四 header words, the last of which
+        may be cut short (a table cut off at the page edge when printed: ``总`` of 总计)."""
         for word in sorted(self.seq_header, key=len, reverse=True):
             if word:
                 key = key.replace(word, "")
-        return not key
+        return not key or any(word.startswith(key) for word in self.seq_header if len(word) > len(key))
 
     # -- public --------------------------------------------------------------------------------------
     def read(self, tokens: list[Token], text: str = "") -> TableResult:
@@ -149,6 +151,7 @@ class TableReader:
         state.finish_optional_blanks()
         state.finish_sequence()
         state.report_dropped_blanks()
+        self._report_unreadable(state)
         # rows whose numbers, split by the table's relations, stand on several lines
         split_over_lines = {p.slot.row.key for p in state.run_rows if "\n" in text[p.runs[0].start : p.runs[-1].end]}
         RunSolver(self).solve(state)
@@ -156,6 +159,20 @@ class TableReader:
         self._rebuild_reading_order(state.result, tokens, text)
         self._report_displaced(state.result, text, split_over_lines)
         return state.result
+
+    def _report_unreadable(self, state: ReadState) -> None:
+        """Cells the reader could not read (a table cut off at the page edge when it was printed): null, and
+        named in one finding."""
+        result = state.result
+        keys = list(dict.fromkeys([*state.unreadable, *(k for k, raw in result.raw.items() if raw == UNREADABLE)]))
+        if not keys:
+            return
+        span = result.provenance.get(keys[0], (0, 0))
+        message = (
+            f"表格有{len(keys)}个单元格没有完整印出（打印时表格超出页面，被页面边缘截断）或无法识别，"
+            "无法读取，记为空值；请对照原件核实"
+        )
+        result.findings.append(ambiguous_cells(keys, span, UNREADABLE, message, "只读取完整印出的数字"))
 
     def _rebuild_reading_order(self, result: TableResult, tokens: list[Token], text: str) -> None:
         """A table whose figures could not all be given a row, standing on several lines, read again as PDF text

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING
 
-from xxgk.ingest.document import Block, BlockKind, Document
+from xxgk.ingest.document import UNREADABLE, Block, BlockKind, Document
 
 if TYPE_CHECKING:
     from xxgk.extract.stream import Lexicon
@@ -296,6 +296,9 @@ class Tokenizer:
                 self.tokens.append(Token(_BLANK, "", start, start, None, None, False, False, grid))
             return
         s = start + text.index(stripped[0])
+        if stripped == UNREADABLE:  # a cell the reader could not read: a cell with no figure (reported)
+            self.tokens.append(Token(_BLANK, stripped, s, s + 1, None, None, False, False, grid))
+            return
         if stripped.isdigit() and stripped.isascii() and len(stripped) <= _LONGEST_FIGURE:  # a plain count
             n = len(stripped)
             self.tokens.append(Token(_NUM, stripped, s, s + n, int(stripped), None, n > 1, False, grid))

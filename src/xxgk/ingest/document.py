@@ -19,6 +19,10 @@ from enum import StrEnum
 # Readers keep such lines as they are; extraction and audit look inside them for headings, signature and prose.
 RUN_ON_CHARS = 300
 
+# The text of a table cell the reader knows it cannot read (cut off at the page edge when the page was printed,
+# undecodable): extraction gives its cell ``null`` with an ``extraction`` finding, never a figure.
+UNREADABLE = "\ufffd"
+
 
 class BlockKind(StrEnum):
     """What a block is in the layout of the document."""

@@ -20,14 +20,16 @@ crossings and :data:`MAX_CELLS` cells; :data:`TABLE_TIME_BUDGET` seconds of tabl
 
 from __future__ import annotations
 
+import itertools
 import re
+import statistics
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from xxgk.ingest.assemble import DocumentBuilder, GridCell, is_cjk, join_fragments
-from xxgk.ingest.document import BlockKind, Document
+from xxgk.ingest.document import UNREADABLE, BlockKind, Document
 from xxgk.ingest.furniture import furniture
 from xxgk.ingest.grid import CellGrid, build_grid
 from xxgk.ingest.ocr import Box, layout
@@ -174,13 +176,14 @@ def _page_items(page: Any, textpage: Any, page_no: int, warnings: list[str]) -> 
     """LINE and TABLE items of one page with their top coordinate, in reading order: characters placed in the
     cells of the page's ruled tables, the rest grouped into lines; a page with rows of numbers but no rulings
     is laid out by word positions."""
-    height = float(page.get_height())
+    height, width = float(page.get_height()), float(page.get_width())
     chars, more = page_chars(textpage, height, MAX_CHARS_PER_PAGE)
     if more:
         warnings.append(
             f"第 {page_no} 页字符过多，只读取前 {MAX_CHARS_PER_PAGE} 个 (page {page_no}: too many characters)"
         )
     grids: list[CellGrid] = []
+    edge_rules: list[dict[str, Any]] = []
     edges = page_edges(page, height, MAX_EDGES)
     crossings = 0
     if edges is not None:
@@ -190,7 +193,8 @@ def _page_items(page: Any, textpage: Any, page_no: int, warnings: list[str]) -> 
     if edges is None or crossings > MAX_GRID:
         warnings.append(f"第 {page_no} 页线条过多，未识别表格 (page {page_no}: too many ruling lines, tables skipped)")
     elif edges:
-        for cells in table_cells(edges, _closing_edges(edges)):
+        edge_rules = _page_edge_rules(edges, width)
+        for cells in table_cells(edges, _closing_edges(edges) + edge_rules):
             grid = build_grid(cells, MAX_CELLS)
             if grid is not None and len(grid.xs) > 2:
                 grids.append(grid)
@@ -205,8 +209,16 @@ def _page_items(page: Any, textpage: Any, page_no: int, warnings: list[str]) -> 
         else:
             loose.append(ch)
     items: list[_PageItem] = []
+    # A producer that keeps glyphs past the page edge has the whole text of a cut-off column in its text layer.
+    glyphs_past_edge = any(float(ch["x1"]) > width + 1 for ch in chars)
     for grid in grids:
-        rows = grid.rows(_cell_text)
+        cut = set() if glyphs_past_edge else _cut_cells(grid, width, bool(edge_rules))
+        rows = grid.rows(_cut_or_cell_text)
+        if cut:
+            warnings.append(
+                f"第 {page_no} 页表格超出页面右边缘，最右一列被截断，无法读取 (page {page_no}: table cut off at the "
+                "right page edge; its last column is unreadable)"
+            )
         if rows and len(rows[0]) > 1:
             items.append(_PageItem(grid.bbox[1], grid.bbox[3], rows=rows))
         else:  # a framed paragraph, not a table: its text goes back to the lines
@@ -217,6 +229,88 @@ def _page_items(page: Any, textpage: Any, page_no: int, warnings: list[str]) -> 
     items.extend(_PageItem(line.top, line.bottom, line.text()) for line in text_lines)
     items.sort(key=lambda item: item.top)
     return items
+
+
+_EDGE = 2.0  # a ruling this close to the page's edge runs to it (the page cut it off)
+
+
+def _page_edge_rules(edges: list[dict[str, Any]], width: float) -> list[dict[str, Any]]:
+    """A table wider than the page, printed by a browser, is cut at the page's right edge: its horizontal rules
+    run to the edge and the column there has no right rule. A vertical rule along the edge closes that column,
+    so that its cells are cells (read as cut off) and not loose text beside the table."""
+    reaching = [e for e in edges if e["orientation"] == "h" and float(e["x1"]) >= width - _EDGE]
+    if len(reaching) < 2:
+        return []
+    verticals = [float(e["x0"]) for e in edges if e["orientation"] == "v"]
+    if not verticals or max(verticals) >= width - _EDGE:
+        return []  # (the table's own right rule is at the edge: nothing is open)
+    top, bottom = min(float(e["top"]) for e in reaching), max(float(e["bottom"]) for e in reaching)
+    return [_line_edge(width - _EDGE / 2, top, width - _EDGE / 2, bottom)]
+
+
+_FIGURE_CHARS = frozenset("0123456789+-—－.")
+_CUT_ENDS = frozenset("+-—－.")  # a figure's text cannot end so
+_SLIVER = 0.8  # a last column narrower than this share of the table's median column may be a clipped one
+_CUT: list[Any] = []  # (the items of a cell cut off at the page edge: one shared marker list)
+
+
+def _cut_or_cell_text(chars: list[Any]) -> str:
+    return UNREADABLE if chars is _CUT else _cell_text(chars)
+
+
+def _cut_cells(grid: CellGrid, width: float, closed_at_edge: bool) -> set[int]:
+    """The cells of a table that start in a column the page's right edge cuts or leaves outside: what is
+    printed of them may be part of a figure (``2`` of ``241``) or nothing, so none is read. Their items are
+    replaced by the :data:`_CUT` marker. (Cells merged from further left, such as a header over all the
+    columns, keep their text; a column closed by the rule added along the edge is cut too.)"""
+    edge = width - (2 * _EDGE if closed_at_edge else -0.5)
+    cut: set[int] = set()
+    for i, (r, c) in enumerate(grid.origins):
+        last = c
+        while last + 1 < len(grid.owner[r]) and grid.owner[r][last + 1] == i:
+            last += 1
+        if grid.xs[last + 1] <= edge:
+            continue
+        # a cell starting past the edge, or merged across it with figure characters in it (``-`` of ``-3``)
+        if grid.xs[c + 1] > edge or any(_FIGURE_CHARS.intersection(str(ch["text"])) for ch in grid.items[i]):
+            cut.add(i)
+    if not cut:
+        cut = _clipped_sliver(grid)
+    for i in list(cut):  # a figure cut at the edge may leave its start in the cell before (``-`` of ``-3``)
+        r, c = grid.origins[i]
+        before = grid.owner[r][c - 1] if c else None
+        if before is not None and before not in cut:
+            text = "".join(str(ch["text"]) for ch in sorted(grid.items[before], key=lambda ch: float(ch["x0"])))
+            if text and text[-1] in _CUT_ENDS:
+                cut.add(before)
+    for i in cut:
+        grid.items[i] = _CUT
+    return cut
+
+
+def _clipped_sliver(grid: CellGrid) -> set[int]:
+    """A browser clips a table wider than the page at the printable area: the last column becomes a sliver
+    with nothing printed in it but perhaps the start of its header (and no text beyond it in the text layer). A
+    last column narrower than the table's other columns (:data:`_SLIVER`) with no text in any row that has figures is
+    such a column: its cells are cut (an empty trailing column of a whole table stays harmless: a row with
+    more cells than the format has keeps its figures)."""
+    widths = [b - a for a, b in itertools.pairwise(grid.xs)]
+    if len(widths) < 3:
+        return set()
+    last = len(widths) - 1
+    own = {i for row in grid.owner if (i := row[last]) is not None and grid.origins[i][1] == last}
+    if not own or widths[last] >= _SLIVER * statistics.median(widths[:last]):
+        return set()
+
+    def figures_in(row: list[int | None]) -> bool:
+        return any(
+            _FIGURE_CHARS.intersection(str(ch["text"])) for i in set(row) if i is not None for ch in grid.items[i]
+        )
+
+    # nothing printed in it, or only the start of its header (``总`` of 总计) in a row without figures
+    if any(grid.items[i] and figures_in(grid.owner[grid.origins[i][0]]) for i in own):
+        return set()
+    return own  # (a header merged over it from further left keeps its text)
 
 
 def _is_numeric_row(text: str) -> bool:
