@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +118,25 @@ def test_partial_runs_add_up_to_the_full_run(ingested: Path, corpus: Path, tmp_p
     opts.limit = None
     second = ingest(_sources(corpus), out, opts)
     assert second.skipped >= 150 and not second.interrupted
+    assert _digests(out) == _digests(ingested)
+
+
+def test_runs_started_in_the_same_instant_keep_apart(
+    ingested: Path, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Batches are named after the run (start time and process id): a resumed run that gets the same name as
+    # the run before it (one process, a fast machine) must not write over that run's batches.
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> Frozen:
+            return cls(2024, 1, 1, 12, 0, 0, tzinfo=tz)
+
+    monkeypatch.setattr("xxgk.corpus.ingest.datetime", Frozen)
+    out = tmp_path / "same"
+    opts = IngestOptions(workers=2, batch_size=16, agencies=corpus / "agencies.csv", limit=150)
+    assert ingest(_sources(corpus), out, opts).processed == 150
+    opts.limit = None
+    ingest(_sources(corpus), out, opts)
     assert _digests(out) == _digests(ingested)
 
 

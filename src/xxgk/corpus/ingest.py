@@ -100,8 +100,9 @@ def ingest(
     done = store.load_done(out)
     locators, errors = expand(sources)
     summary = IngestSummary(engine=opts.engine, listed=len(locators) + len(errors))
-    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}"
-    writer = store.PartWriter(out, run_id, batch_size=opts.batch_size)
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f") + f"-{os.getpid()}"
+    writer = store.PartWriter(out, run_id, batch_size=opts.batch_size)  # (never reuses an earlier run's names)
+    run_id = writer.run_id
     advance = progress(summary.listed, 0) if progress else (lambda n: None)
     def load_failed(source: str, reason: str) -> None:
         writer.add(_load_error(source, reason))

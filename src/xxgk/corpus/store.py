@@ -19,6 +19,7 @@ same Parquet content whatever engine processed it.
 from __future__ import annotations
 
 import csv
+import glob
 import json
 import os
 import re
@@ -236,12 +237,21 @@ class PartWriter:
 
     def __init__(self, out: Path, run_id: str, batch_size: int = 500, max_seconds: float = 30.0) -> None:
         self.out = out
-        self.run_id = run_id
         self.batch_size = max(1, batch_size)
         self.max_seconds = max_seconds
         self.seq = 0
         self.written_docs = 0
-        parts_dir(out).mkdir(parents=True, exist_ok=True)
+        folder = parts_dir(out)
+        folder.mkdir(parents=True, exist_ok=True)
+        # Batches are named ``<run>-<seq>``: a run id that comes round again (two runs in one process within the
+        # clock's resolution, such as a ``limit`` run and its resumption) would write over the earlier run's
+        # batches and lose its documents, which the new run skips as done. Such a run gets a suffix instead
+        # (sorting after the earlier one, as later runs do).
+        self.run_id = run_id
+        n = 1
+        while any(folder.glob(f"{glob.escape(self.run_id)}-*")):
+            n += 1
+            self.run_id = f"{run_id}.{n:03d}"
         self._reset()
 
     def _reset(self) -> None:
