@@ -69,24 +69,55 @@ def accuracy(truth: Report, parsed: Report) -> tuple[int, int]:
     return right, len(truth.values)
 
 
-def scan_of(pdf: bytes) -> tuple[bytes, int]:
-    """The PDF rasterised at 150 dpi (pdftoppm) and put back together as an image-only PDF."""
+def scan_of(pdf: bytes, dpi: int = 150, angle: float = 0.0, noise: float = 0.0, seed: int = 0) -> tuple[bytes, int]:
+    """The PDF rasterised at ``dpi`` (pdftoppm), each page turned by ``angle`` degrees (a sheet laid on the
+    scanner askew) with Gaussian grey noise of standard deviation ``noise``, put back together as an image-only
+    PDF."""
     from PIL import Image
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         (work / "r.pdf").write_bytes(pdf)
-        subprocess.run(["pdftoppm", "-r", "150", "-png", str(work / "r.pdf"), str(work / "page")], check=True)
+        subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(work / "r.pdf"), str(work / "page")], check=True)
         pages = [Image.open(p).convert("RGB") for p in sorted(work.glob("page*.png"))]
+    if angle or noise:
+        import numpy as np
+
+        rng = np.random.default_rng(seed)
+        turned = []
+        for page in pages:
+            grey = page.convert("L")
+            if angle:
+                grey = grey.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255)
+            pixels = np.asarray(grey, dtype=np.float32)
+            if noise:
+                pixels = pixels + rng.normal(0.0, noise, pixels.shape)
+            turned.append(Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).convert("RGB"))
+        pages = turned
     out = io.BytesIO()
-    pages[0].save(out, format="PDF", save_all=True, append_images=pages[1:], resolution=150)
+    pages[0].save(out, format="PDF", save_all=True, append_images=pages[1:], resolution=dpi)
     return out.getvalue(), len(pages)
+
+
+# Scans the way offices make them (--scans): askew by up to 3°, grey noise, low resolution.
+SCANS = {
+    "turned +0.5°": (150, 0.5, 0.0),
+    "turned -1.5°, noise": (150, -1.5, 10.0),
+    "turned +3°": (150, 3.0, 0.0),
+    "100 dpi, turned -1°, noise": (100, -1.0, 8.0),
+}
+
+
+def wrong_figures(truth: Report, parsed: Report) -> int:
+    """Cells read as a figure other than the truth (a null is not wrong)."""
+    return sum(1 for k, v in truth.values.items() if parsed.values.get(k) not in (None, v))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--reports", type=int, default=6, help="sample reports, alternating 2021 and 2019")
     ap.add_argument("--ocr", type=int, default=2, help="how many of them go through the OCR reader (slow)")
+    ap.add_argument("--scans", action="store_true", help="also OCR askew, noisy and low-resolution scans (slow)")
     ap.add_argument("--json", type=Path, default=None, help="write the results here")
     args = ap.parse_args()
 
@@ -134,6 +165,17 @@ def main() -> None:
             right, total = right + r, total + t
         read["ocr"] = {"median_s_per_page": statistics.median(per_page)}
         exact["ocr"] = [right, total]
+        if args.scans:
+            for name, (dpi, angle, noise) in SCANS.items():
+                per_page, right, total, wrong = [], 0, 0, 0
+                for i, (report, outputs) in enumerate(list(zip(reports, rendered, strict=True))[: args.ocr]):
+                    scan, pages = scan_of(outputs["pdf"], dpi, angle, noise, seed=i)
+                    seconds, parsed = timed(lambda s=scan: parse_bytes(s, "scan.pdf"))
+                    per_page.append(seconds / pages)
+                    r, t = accuracy(report, parsed)
+                    right, total, wrong = right + r, total + t, wrong + wrong_figures(report, parsed)
+                read[f"ocr {name}"] = {"median_s_per_page": statistics.median(per_page), "wrong_figures": wrong}
+                exact[f"ocr {name}"] = [right, total]
 
     results = {
         "reports": args.reports,
@@ -149,7 +191,8 @@ def main() -> None:
     print("read back, median per page (reader + extraction), cells back exactly:")
     for kind, row in read.items():
         r, t = exact[kind]
-        print(f"  {kind:16} {row['median_s_per_page'] * 1000:9.1f} ms/page   {r}/{t} = {r / t:.4f}")
+        wrong = f", {row['wrong_figures']} wrong figures" if "wrong_figures" in row else ""
+        print(f"  {kind:16} {row['median_s_per_page'] * 1000:9.1f} ms/page   {r}/{t} = {r / t:.4f}{wrong}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
 

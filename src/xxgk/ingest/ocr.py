@@ -55,7 +55,9 @@ def _engine() -> Any:
     """One rapidocr engine per process (loading the models takes about a second)."""
     from rapidocr import RapidOCR
 
-    return RapidOCR(params={"Global.log_level": "error"})
+    # No text-direction classifier: pages are levelled first (within ±5°), and the classifier turns some short
+    # figures upside down (159 read as 651, 91 as 16).
+    return RapidOCR(params={"Global.log_level": "error", "Global.use_cls": False})
 
 
 def ocr_available() -> bool:
