@@ -66,8 +66,7 @@ class ReadState(LaidOutRows, UnevenRows):
         # space-aligned rows with fewer figures than cells, placed when the table is read; and the centres of
         # the figures seen in each such table's lines
         self.laid_out_rows: list[tuple[RowSlot, list[str], list[str | None], list[Token], int]] = []
-        self.figure_x: dict[str, list[float]] = {}
-        self.figure_starts: dict[str, list[int]] = {}
+        self.figure_tokens: dict[str, list[Token]] = {}
         self.unreadable: list[str] = []  # cells the reader could not read (cut off at the page edge)
 
     def feed(self, tok: Token) -> None:

@@ -43,8 +43,7 @@ class LaidOutRows:
     header_x: dict[str, dict[int, list[int]]]
     optional_blanks: list[tuple[RowSlot, tuple[int, int]]]
     laid_out_rows: list[tuple[RowSlot, list[str], list[str | None], list[Token], int]]
-    figure_x: dict[str, list[float]]
-    figure_starts: dict[str, list[int]]
+    figure_tokens: dict[str, list[Token]]
 
     if TYPE_CHECKING:
 
@@ -151,12 +150,11 @@ class LaidOutRows:
         return all(self._line_bounds(t.start)[1] - self._line_bounds(t.start)[0] <= _LAYOUT_LINE for t in nums)
 
     def _note_figure_columns(self, table_id: str, nums: list[Token]) -> None:
-        centres = self.figure_x.setdefault(table_id, [])
-        starts = self.figure_starts.setdefault(table_id, [])
-        for t in nums:
-            start = self._x(t.start)
-            starts.append(start)
-            centres.append(start + (t.end - t.start) / 2)
+        """Keep a space-aligned table's figures; where they stand is measured only if a row needs placing."""
+        self.figure_tokens.setdefault(table_id, []).extend(nums)
+
+    def _figure_starts(self, table_id: str) -> list[int]:
+        return sorted(self._x(t.start) for t in self.figure_tokens.get(table_id, ()))
 
     def _column_x(self, table: Table) -> tuple[list[float], bool] | None:
         """Where a space-aligned table's columns stand: the centres of its figures, which fall into one group
@@ -165,7 +163,8 @@ class LaidOutRows:
         headers' starts, if every group of figures starts right under one. With whether figures are measured
         by their centres (else by their starts)."""
         n = len(table.columns)
-        centres = sorted(self.figure_x.get(table.id, ()))
+        figures = self.figure_tokens.get(table.id, ())
+        centres = sorted(self._x(t.start) + (t.end - t.start) / 2 for t in figures)
         groups: list[list[float]] = []
         for c in centres:
             if groups and c - groups[-1][-1] <= _FIGURE_SPREAD:
@@ -178,7 +177,7 @@ class LaidOutRows:
         if len(heads) != n or any(len(v) != 1 for v in heads.values()):
             return None
         xs = [float(heads[i][0]) for i in range(n)]
-        starts = sorted(self.figure_starts.get(table.id, ()))
+        starts = self._figure_starts(table.id)
         if all(any(abs(x0 - x) <= _NEAR_HEADER for x in xs) for x0 in starts):
             return xs, False
         return None
@@ -186,14 +185,16 @@ class LaidOutRows:
     def finish_laid_out_rows(self) -> None:
         """Place the figures of space-aligned rows that have fewer figures than cells (the rest blank)."""
         columns: dict[str, tuple[list[float], bool] | None] = {}
+        first_figure: dict[str, int] = {}
         for slot, keys, units, nums, label_end in self.laid_out_rows:
             table = slot.table
             if table.id not in columns:
                 columns[table.id] = self._column_x(table)
+                first_figure[table.id] = min(self._figure_starts(table.id), default=0)
             found = columns[table.id]
             # A label reaching into the figure columns (a group label and a row label side by side, as
             # inscriptis lays out a row under a spanned cell) means the row's cells are not in the table's columns.
-            inside = label_end >= min(self.figure_starts.get(table.id, (0,)))
+            inside = label_end >= first_figure[table.id]
             if found is None or inside or not self._place_by_position(slot, keys, units, nums, *found):
                 self._assign_uneven(slot, keys, units, nums, nums)
         self.laid_out_rows = []

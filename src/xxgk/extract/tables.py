@@ -151,7 +151,8 @@ class TableReader:
         state.finish_optional_blanks()
         state.finish_sequence()
         state.report_dropped_blanks()
-        self._report_unreadable(state)
+        if state.unreadable or UNREADABLE in text:
+            self._report_unreadable(state)
         # rows whose numbers, split by the table's relations, stand on several lines
         split_over_lines = {p.slot.row.key for p in state.run_rows if "\n" in text[p.runs[0].start : p.runs[-1].end]}
         RunSolver(self).solve(state)
